@@ -1,0 +1,33 @@
+//! Schema migrations for the users service, applied at start-up and by the
+//! `migrate` subcommand.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261121_000001_create_users;
+mod m20261121_000002_create_sign_in_failures;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261121_000001_create_users::Migration),
+            Box::new(m20261121_000002_create_sign_in_failures::Migration),
+        ]
+    }
+}
+
+/// A timestamp column with microsecond precision on every backend: MySQL's
+/// default `TIMESTAMP` keeps whole seconds and stops in 2038, which would make
+/// `updated_at` useless for ordering concurrent writes.
+pub(crate) fn timestamp_column(manager: &SchemaManager, name: impl IntoIden) -> ColumnDef {
+    let mut column = ColumnDef::new(name);
+    match manager.get_database_backend() {
+        sea_orm_migration::sea_orm::DatabaseBackend::MySql => {
+            column.custom(Alias::new("DATETIME(6)"))
+        }
+        _ => column.timestamp_with_time_zone(),
+    };
+    column
+}

@@ -1,0 +1,155 @@
+//! The signed-in caller, as a poem-openapi extractor that also declares the
+//! security schemes in the spec: a bearer JWT, and the OAuth 2 password flow
+//! that obtains one (which is what Swagger UI's Authorize button uses).
+
+use poem::{Request, RequestBody, http::header::AUTHORIZATION};
+use poem_openapi::{
+    ApiExtractor, ApiExtractorType, ExtractParamOptions,
+    registry::{MetaOAuthFlow, MetaOAuthFlows, MetaSecurityScheme, Registry},
+};
+
+use super::TOKEN_PATH;
+use crate::{
+    error::ApiError,
+    state::AppState,
+    users::{entity::Model as User, role::Role, store},
+};
+
+const BEARER_SCHEME: &str = "bearerAuth";
+const OAUTH2_SCHEME: &str = "oauth2";
+
+/// A caller with a valid, unrevoked bearer token.
+pub struct Caller(pub User);
+
+impl Caller {
+    pub fn id(&self) -> i64 {
+        self.0.id
+    }
+
+    pub fn is_admin(&self) -> bool {
+        self.0.role == Role::Admin
+    }
+}
+
+/// A caller who may be anonymous. A token that is sent must still be valid:
+/// a bad one is refused, never taken as no token.
+pub struct MaybeCaller(pub Option<Caller>);
+
+fn register_schemes(registry: &mut Registry) {
+    registry.create_security_scheme(
+        BEARER_SCHEME,
+        MetaSecurityScheme {
+            ty: "http",
+            description: Some("A JWT from `POST /api/v1/auth/token`."),
+            name: None,
+            key_in: None,
+            scheme: Some("bearer"),
+            bearer_format: Some("JWT"),
+            flows: None,
+            openid_connect_url: None,
+        },
+    );
+    registry.create_security_scheme(
+        OAUTH2_SCHEME,
+        MetaSecurityScheme {
+            ty: "oauth2",
+            description: Some("Sign in with email (as username) and password."),
+            name: None,
+            key_in: None,
+            scheme: None,
+            bearer_format: None,
+            flows: Some(MetaOAuthFlows {
+                implicit: None,
+                password: Some(MetaOAuthFlow {
+                    authorization_url: None,
+                    token_url: Some(TOKEN_PATH),
+                    refresh_url: None,
+                    scopes: Vec::new(),
+                }),
+                client_credentials: None,
+                authorization_code: None,
+            }),
+            openid_connect_url: None,
+        },
+    );
+}
+
+/// The caller behind the request's bearer token, if it sent one.
+async fn authenticate(request: &Request) -> Result<Option<Caller>, ApiError> {
+    let Some(header) = request.headers().get(AUTHORIZATION) else {
+        return Ok(None);
+    };
+    let token = header
+        .to_str()
+        .ok()
+        .and_then(|value| {
+            let (scheme, token) = value.split_once(' ')?;
+            scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
+        })
+        .filter(|token| !token.is_empty())
+        .ok_or(ApiError::InvalidToken)?;
+    let state = request
+        .data::<AppState>()
+        .ok_or_else(|| ApiError::internal("the app state is not attached to requests"))?;
+    let claims = state.tokens.verify(token)?;
+    let user_id: i64 = claims.sub.parse().map_err(|_| ApiError::InvalidToken)?;
+    // One query both loads the caller and checks revocation: a deleted user
+    // has no row, and a password change moved the generation on.
+    let user = store::find(&state.db, user_id)
+        .await?
+        .filter(|user| user.token_generation == claims.generation)
+        .ok_or(ApiError::InvalidToken)?;
+    Ok(Some(Caller(user)))
+}
+
+impl<'a> ApiExtractor<'a> for Caller {
+    const TYPES: &'static [ApiExtractorType] = &[ApiExtractorType::SecurityScheme];
+
+    type ParamType = ();
+    type ParamRawType = ();
+
+    fn register(registry: &mut Registry) {
+        register_schemes(registry);
+    }
+
+    fn security_schemes() -> Vec<&'static str> {
+        vec![BEARER_SCHEME, OAUTH2_SCHEME]
+    }
+
+    async fn from_request(
+        request: &'a Request,
+        _body: &mut RequestBody,
+        _param_opts: ExtractParamOptions<Self::ParamType>,
+    ) -> poem::Result<Self> {
+        Ok(authenticate(request)
+            .await?
+            .ok_or(ApiError::Unauthenticated)?)
+    }
+}
+
+impl<'a> ApiExtractor<'a> for MaybeCaller {
+    const TYPES: &'static [ApiExtractorType] = &[ApiExtractorType::SecurityScheme];
+
+    type ParamType = ();
+    type ParamRawType = ();
+
+    fn register(registry: &mut Registry) {
+        register_schemes(registry);
+    }
+
+    fn security_schemes() -> Vec<&'static str> {
+        vec![BEARER_SCHEME, OAUTH2_SCHEME]
+    }
+
+    fn has_security_fallback() -> bool {
+        true
+    }
+
+    async fn from_request(
+        request: &'a Request,
+        _body: &mut RequestBody,
+        _param_opts: ExtractParamOptions<Self::ParamType>,
+    ) -> poem::Result<Self> {
+        Ok(Self(authenticate(request).await?))
+    }
+}

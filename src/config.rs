@@ -1,0 +1,212 @@
+//! Settings read from the environment, one variable per concern.
+
+use std::fmt;
+
+use anyhow::{Context, bail};
+
+/// The shortest `JWT_SECRET` accepted: HS256 wants at least as many bytes of
+/// key as the hash has (RFC 7518, section 3.2).
+pub const MIN_JWT_SECRET_BYTES: usize = 32;
+
+const DEFAULT_DATABASE_URL: &str = "sqlite://users.sqlite?mode=rwc";
+const DEFAULT_LISTEN_ADDR: &str = "127.0.0.1:8080";
+const DEFAULT_JWT_TTL_SECONDS: u64 = 3600;
+const DEFAULT_MAX_BODY_BYTES: usize = 64 * 1024;
+
+/// Everything the service can be told from outside.
+#[derive(Clone)]
+pub struct Settings {
+    pub database_url: String,
+    pub listen_addr: String,
+    /// `None` means: generate a random secret at start-up.
+    pub jwt_secret: Option<String>,
+    pub jwt_ttl_seconds: u64,
+    pub cors_allowed_origins: Vec<String>,
+    pub max_body_bytes: usize,
+    /// `None` means: size the pool for the machine.
+    pub database_pool_size: Option<u32>,
+}
+
+impl Settings {
+    /// Reads the settings from the environment variables the README lists.
+    pub fn from_env() -> anyhow::Result<Self> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Defaults suited to a test or a throw-away instance on `database_url`:
+    /// a random port, a random secret and no CORS origins.
+    pub fn for_database(database_url: &str) -> Self {
+        Self {
+            database_url: database_url.to_owned(),
+            listen_addr: "127.0.0.1:0".to_owned(),
+            jwt_secret: None,
+            jwt_ttl_seconds: DEFAULT_JWT_TTL_SECONDS,
+            cors_allowed_origins: Vec::new(),
+            max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+            database_pool_size: None,
+        }
+    }
+
+    fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> anyhow::Result<Self> {
+        let non_empty = |name: &str| lookup(name).filter(|value| !value.trim().is_empty());
+        let settings = Self {
+            database_url: non_empty("DATABASE_URL")
+                .unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned()),
+            listen_addr: non_empty("LISTEN_ADDR").unwrap_or_else(|| DEFAULT_LISTEN_ADDR.to_owned()),
+            jwt_secret: non_empty("JWT_SECRET"),
+            jwt_ttl_seconds: parse_number(non_empty("JWT_TTL_SECONDS"), "JWT_TTL_SECONDS")?
+                .unwrap_or(DEFAULT_JWT_TTL_SECONDS),
+            cors_allowed_origins: non_empty("CORS_ALLOWED_ORIGINS")
+                .map(|origins| {
+                    origins
+                        .split(',')
+                        .map(str::trim)
+                        .filter(|origin| !origin.is_empty())
+                        .map(str::to_owned)
+                        .collect()
+                })
+                .unwrap_or_default(),
+            max_body_bytes: parse_number(non_empty("MAX_BODY_BYTES"), "MAX_BODY_BYTES")?
+                .unwrap_or(DEFAULT_MAX_BODY_BYTES),
+            database_pool_size: parse_number(
+                non_empty("DATABASE_POOL_SIZE"),
+                "DATABASE_POOL_SIZE",
+            )?,
+        };
+        settings.validate()?;
+        Ok(settings)
+    }
+
+    /// Refuses settings the service cannot run safely with.
+    pub fn validate(&self) -> anyhow::Result<()> {
+        if let Some(secret) = &self.jwt_secret
+            && secret.len() < MIN_JWT_SECRET_BYTES
+        {
+            bail!(
+                "JWT_SECRET is {} bytes long; it must be at least {MIN_JWT_SECRET_BYTES} bytes \
+                 (for example the output of `openssl rand -base64 48`)",
+                secret.len()
+            );
+        }
+        if self.jwt_ttl_seconds == 0 {
+            bail!("JWT_TTL_SECONDS must be at least 1");
+        }
+        if self.max_body_bytes == 0 {
+            bail!("MAX_BODY_BYTES must be at least 1");
+        }
+        if self.database_pool_size == Some(0) {
+            bail!("DATABASE_POOL_SIZE must be at least 1");
+        }
+        Ok(())
+    }
+}
+
+fn parse_number<T: std::str::FromStr>(
+    value: Option<String>,
+    name: &str,
+) -> anyhow::Result<Option<T>>
+where
+    T::Err: std::error::Error + Send + Sync + 'static,
+{
+    value
+        .map(|value| {
+            value
+                .trim()
+                .parse()
+                .with_context(|| format!("{name} must be a whole number, not {value:?}"))
+        })
+        .transpose()
+}
+
+/// Debug output never shows the secret or the database password.
+impl fmt::Debug for Settings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Settings")
+            .field("database_url", &redact_url(&self.database_url))
+            .field("listen_addr", &self.listen_addr)
+            .field(
+                "jwt_secret",
+                &self.jwt_secret.as_ref().map(|_| "[redacted]"),
+            )
+            .field("jwt_ttl_seconds", &self.jwt_ttl_seconds)
+            .field("cors_allowed_origins", &self.cors_allowed_origins)
+            .field("max_body_bytes", &self.max_body_bytes)
+            .field("database_pool_size", &self.database_pool_size)
+            .finish()
+    }
+}
+
+/// The database URL with any password replaced, fit for logs.
+pub fn redact_url(database_url: &str) -> String {
+    match url::Url::parse(database_url) {
+        Ok(mut url) if url.password().is_some() => {
+            let _ = url.set_password(Some("[redacted]"));
+            url.to_string()
+        }
+        _ => database_url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use super::*;
+
+    fn settings_from(vars: &[(&str, &str)]) -> anyhow::Result<Settings> {
+        let vars: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        Settings::from_lookup(|name| vars.get(name).cloned())
+    }
+
+    #[test]
+    fn an_empty_environment_gives_the_documented_defaults() {
+        let settings = settings_from(&[]).unwrap();
+        assert_eq!(settings.database_url, DEFAULT_DATABASE_URL);
+        assert_eq!(settings.listen_addr, "127.0.0.1:8080");
+        assert_eq!(settings.jwt_ttl_seconds, 3600);
+        assert_eq!(settings.max_body_bytes, 65536);
+        assert!(settings.jwt_secret.is_none());
+        assert!(settings.cors_allowed_origins.is_empty());
+        assert!(settings.database_pool_size.is_none());
+    }
+
+    #[test]
+    fn a_short_jwt_secret_is_refused_with_the_reason() {
+        let error = settings_from(&[("JWT_SECRET", "too-short")]).unwrap_err();
+        assert!(error.to_string().contains("at least 32 bytes"), "{error}");
+    }
+
+    #[test]
+    fn cors_origins_are_split_on_commas_and_trimmed() {
+        let settings = settings_from(&[(
+            "CORS_ALLOWED_ORIGINS",
+            "http://a.example, http://b.example,",
+        )])
+        .unwrap();
+        assert_eq!(
+            settings.cors_allowed_origins,
+            ["http://a.example", "http://b.example"]
+        );
+    }
+
+    #[test]
+    fn a_malformed_number_names_its_variable() {
+        let error = settings_from(&[("MAX_BODY_BYTES", "lots")]).unwrap_err();
+        assert!(error.to_string().contains("MAX_BODY_BYTES"), "{error}");
+    }
+
+    #[test]
+    fn debug_output_redacts_the_secret_and_the_database_password() {
+        let settings = settings_from(&[
+            ("JWT_SECRET", "s3cret-s3cret-s3cret-s3cret-s3cret-s3cret"),
+            ("DATABASE_URL", "postgres://app:hunter2@db/users"),
+        ])
+        .unwrap();
+        let shown = format!("{settings:?}");
+        assert!(!shown.contains("s3cret"), "{shown}");
+        assert!(!shown.contains("hunter2"), "{shown}");
+    }
+}

@@ -1,0 +1,48 @@
+//! The connection pool.
+
+use std::time::Duration;
+
+use sea_orm::{ConnectOptions, Database, DatabaseConnection};
+
+use crate::config::Settings;
+
+/// How long a request waits for a connection before it is answered 503:
+/// bounded, so an outage never hangs clients.
+const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(3);
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
+/// How long SQLite waits for a lock held by another connection.
+const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Opens the pool that `settings` describes.
+pub async fn connect(settings: &Settings) -> anyhow::Result<DatabaseConnection> {
+    let sqlite = settings.database_url.starts_with("sqlite:");
+    let mut options = ConnectOptions::new(settings.database_url.clone());
+    options
+        .max_connections(
+            settings
+                .database_pool_size
+                .unwrap_or_else(|| default_pool_size(sqlite)),
+        )
+        .min_connections(1)
+        .acquire_timeout(ACQUIRE_TIMEOUT)
+        .connect_timeout(CONNECT_TIMEOUT)
+        .sqlx_logging(false)
+        .map_sqlx_sqlite_opts(|options| {
+            // WAL lets readers run beside the one writer; NORMAL fsyncs at
+            // checkpoints, which in WAL mode keeps the database consistent
+            // after a crash of the process (the README states the trade-off).
+            options
+                .journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
+                .synchronous(sea_orm::sqlx::sqlite::SqliteSynchronous::Normal)
+                .busy_timeout(SQLITE_BUSY_TIMEOUT)
+                .foreign_keys(true)
+        });
+    Ok(Database::connect(options).await?)
+}
+
+/// Enough connections to keep the cores busy while others wait on the
+/// network; SQLite has one writer at a time, so a few suffice.
+fn default_pool_size(sqlite: bool) -> u32 {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get() as u32);
+    if sqlite { 4 } else { (cores * 4).clamp(4, 32) }
+}

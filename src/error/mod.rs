@@ -1,0 +1,388 @@
+//! The one error type of the HTTP layer and its mapping to JSON:API error
+//! documents. Every failure, from routing to the database, ends up here.
+
+mod framework;
+mod statuses;
+
+use poem::{
+    IntoResponse, Response,
+    error::ResponseError,
+    http::{HeaderValue, StatusCode, header},
+};
+use sea_orm::DbErr;
+
+pub(crate) use self::statuses::error_statuses;
+pub use self::{
+    framework::into_api_error,
+    statuses::{ErrorStatuses, Failure},
+};
+use crate::jsonapi::{
+    MEDIA_TYPE,
+    document::{ErrorDocument, ErrorObject, ErrorSource, JsonApiObject, to_body},
+};
+
+/// How long a client should wait before retrying while the database is away.
+const UNAVAILABLE_RETRY_AFTER_SECONDS: u64 = 5;
+
+/// A problem with one attribute (or `meta` member) of a request document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldError {
+    pub kind: FieldErrorKind,
+    /// A JSON Pointer into the request document.
+    pub pointer: String,
+    pub detail: String,
+}
+
+/// The kinds of attribute problems, each reported as a 422.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FieldErrorKind {
+    Invalid,
+    Missing,
+    Unknown,
+    ReadOnly,
+}
+
+impl FieldError {
+    pub fn new(
+        kind: FieldErrorKind,
+        pointer: impl Into<String>,
+        detail: impl Into<String>,
+    ) -> Self {
+        Self {
+            kind,
+            pointer: pointer.into(),
+            detail: detail.into(),
+        }
+    }
+}
+
+/// Everything that can go wrong while answering a request.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// 400: the body is not well-formed JSON.
+    #[error("the request body is not valid JSON: {0}")]
+    MalformedJson(String),
+    /// 400: the JSON is not a request document this endpoint understands.
+    #[error("{detail}")]
+    InvalidDocument { pointer: String, detail: String },
+    /// 400: a query parameter has a value the endpoint cannot use.
+    #[error("{detail}")]
+    InvalidParameter { parameter: String, detail: String },
+    /// 400: a query parameter the endpoint does not support.
+    #[error("{detail}")]
+    UnknownParameter { parameter: String, detail: String },
+    /// 401: no bearer token was sent.
+    #[error("this request needs a bearer token")]
+    Unauthenticated,
+    /// 401: the token is malformed, forged, expired or revoked.
+    #[error("the bearer token is invalid, expired or revoked")]
+    InvalidToken,
+    /// 403: signed in, but not allowed to do this.
+    #[error("{0}")]
+    Forbidden(String),
+    /// 403: the client tried to choose the new resource's id.
+    #[error("the server assigns ids; a client-generated id is not supported")]
+    ClientGeneratedId,
+    /// 403: only an admin may set or change `role`.
+    #[error("only an admin may set or change role")]
+    RoleForbidden,
+    /// 403: `meta.current_password` does not match.
+    #[error("meta.current_password is not your current password")]
+    WrongCurrentPassword,
+    /// 404: no such resource or route.
+    #[error("{0}")]
+    NotFound(String),
+    /// 405: the path exists but not with this method.
+    #[error("this method is not allowed on this path")]
+    MethodNotAllowed,
+    /// 406: the client accepts JSON:API only with parameters we cannot honour.
+    #[error("{0}")]
+    NotAcceptable(String),
+    /// 409: `data.type` names another type.
+    #[error("data.type must be \"{expected}\"")]
+    TypeMismatch { expected: &'static str },
+    /// 409: `data.id` differs from the id in the URL.
+    #[error("data.id does not match the id in the URL")]
+    IdMismatch,
+    /// 409: the email belongs to another user.
+    #[error("this email address is already registered")]
+    EmailTaken,
+    /// 413: the body is longer than the limit.
+    #[error("the request body is larger than {limit} bytes")]
+    PayloadTooLarge { limit: usize },
+    /// 415: the body's media type is not one we take.
+    #[error("{0}")]
+    UnsupportedMediaType(String),
+    /// 422: one or more attributes are invalid; all are reported.
+    #[error("{} invalid attribute(s)", .0.len())]
+    InvalidAttributes(Vec<FieldError>),
+    /// 429: too many attempts; retry after this many seconds.
+    #[error("too many attempts; retry after {retry_after_seconds} seconds")]
+    TooManyRequests { retry_after_seconds: u64 },
+    /// 503: the database cannot be reached.
+    #[error("the database is unavailable: {0}")]
+    ServiceUnavailable(String),
+    /// 500: a bug. The message goes to the log, never to the client.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl ApiError {
+    pub fn invalid_document(pointer: impl Into<String>, detail: impl Into<String>) -> Self {
+        Self::InvalidDocument {
+            pointer: pointer.into(),
+            detail: detail.into(),
+        }
+    }
+
+    pub fn invalid_parameter(parameter: impl Into<String>, detail: impl Into<String>) -> Self {
+        Self::InvalidParameter {
+            parameter: parameter.into(),
+            detail: detail.into(),
+        }
+    }
+
+    pub fn internal(error: impl std::fmt::Display) -> Self {
+        Self::Internal(error.to_string())
+    }
+
+    /// The HTTP status of this error.
+    pub fn status(&self) -> StatusCode {
+        match self {
+            Self::MalformedJson(_)
+            | Self::InvalidDocument { .. }
+            | Self::InvalidParameter { .. }
+            | Self::UnknownParameter { .. } => StatusCode::BAD_REQUEST,
+            Self::Unauthenticated | Self::InvalidToken => StatusCode::UNAUTHORIZED,
+            Self::Forbidden(_)
+            | Self::ClientGeneratedId
+            | Self::RoleForbidden
+            | Self::WrongCurrentPassword => StatusCode::FORBIDDEN,
+            Self::NotFound(_) => StatusCode::NOT_FOUND,
+            Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            Self::NotAcceptable(_) => StatusCode::NOT_ACCEPTABLE,
+            Self::TypeMismatch { .. } | Self::IdMismatch | Self::EmailTaken => StatusCode::CONFLICT,
+            Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::InvalidAttributes(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Self::ServiceUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// The stable code and title of this kind of error.
+    fn code_and_title(&self) -> (&'static str, &'static str) {
+        match self {
+            Self::MalformedJson(_) => ("malformed_json", "Malformed JSON"),
+            Self::InvalidDocument { .. } => ("invalid_document", "Invalid document"),
+            Self::InvalidParameter { .. } => ("invalid_parameter", "Invalid query parameter"),
+            Self::UnknownParameter { .. } => ("unknown_parameter", "Unknown query parameter"),
+            Self::Unauthenticated => ("unauthenticated", "Authentication required"),
+            Self::InvalidToken => ("invalid_token", "Invalid token"),
+            Self::Forbidden(_) => ("forbidden", "Forbidden"),
+            Self::ClientGeneratedId => ("client_generated_id", "Client-generated id"),
+            Self::RoleForbidden => ("role_forbidden", "Role change forbidden"),
+            Self::WrongCurrentPassword => ("wrong_current_password", "Wrong current password"),
+            Self::NotFound(_) => ("not_found", "Not found"),
+            Self::MethodNotAllowed => ("method_not_allowed", "Method not allowed"),
+            Self::NotAcceptable(_) => ("not_acceptable", "Not acceptable"),
+            Self::TypeMismatch { .. } => ("type_mismatch", "Type mismatch"),
+            Self::IdMismatch => ("id_mismatch", "Id mismatch"),
+            Self::EmailTaken => ("email_taken", "Email already registered"),
+            Self::PayloadTooLarge { .. } => ("payload_too_large", "Payload too large"),
+            Self::UnsupportedMediaType(_) => ("unsupported_media_type", "Unsupported media type"),
+            Self::InvalidAttributes(_) => ("invalid_attribute", "Invalid attribute"),
+            Self::TooManyRequests { .. } => ("too_many_requests", "Too many requests"),
+            Self::ServiceUnavailable(_) => ("service_unavailable", "Service unavailable"),
+            Self::Internal(_) => ("internal_error", "Internal server error"),
+        }
+    }
+
+    fn source(&self) -> Option<ErrorSource> {
+        match self {
+            Self::InvalidDocument { pointer, .. } => Some(ErrorSource::pointer(pointer)),
+            Self::InvalidParameter { parameter, .. } | Self::UnknownParameter { parameter, .. } => {
+                Some(ErrorSource::parameter(parameter))
+            }
+            Self::Unauthenticated | Self::InvalidToken => {
+                Some(ErrorSource::header("Authorization"))
+            }
+            Self::ClientGeneratedId | Self::IdMismatch => Some(ErrorSource::pointer("/data/id")),
+            Self::RoleForbidden => Some(ErrorSource::pointer("/data/attributes/role")),
+            Self::WrongCurrentPassword => Some(ErrorSource::pointer("/meta/current_password")),
+            Self::TypeMismatch { .. } => Some(ErrorSource::pointer("/data/type")),
+            Self::EmailTaken => Some(ErrorSource::pointer("/data/attributes/email")),
+            Self::NotAcceptable(_) => Some(ErrorSource::header("Accept")),
+            Self::UnsupportedMediaType(_) => Some(ErrorSource::header("Content-Type")),
+            _ => None,
+        }
+    }
+
+    /// The error objects this error is reported as.
+    pub fn error_objects(&self) -> Vec<ErrorObject> {
+        let status = self.status().as_u16().to_string();
+        if let Self::InvalidAttributes(fields) = self {
+            return fields
+                .iter()
+                .map(|field| {
+                    let (code, title) = match field.kind {
+                        FieldErrorKind::Invalid => ("invalid_attribute", "Invalid attribute"),
+                        FieldErrorKind::Missing => ("missing_attribute", "Missing attribute"),
+                        FieldErrorKind::Unknown => ("unknown_attribute", "Unknown attribute"),
+                        FieldErrorKind::ReadOnly => ("read_only_attribute", "Read-only attribute"),
+                    };
+                    ErrorObject {
+                        status: status.clone(),
+                        code: code.to_owned(),
+                        title: title.to_owned(),
+                        detail: Some(field.detail.clone()),
+                        source: Some(ErrorSource::pointer(&field.pointer)),
+                    }
+                })
+                .collect();
+        }
+        let (code, title) = self.code_and_title();
+        let detail = match self {
+            // The cause of a 500 or 503 stays in the log.
+            Self::Internal(_) => {
+                "the server failed to answer this request; it has been logged".to_owned()
+            }
+            Self::ServiceUnavailable(_) => {
+                "the database is unreachable; retry after the time in Retry-After".to_owned()
+            }
+            other => other.to_string(),
+        };
+        vec![ErrorObject {
+            status,
+            code: code.to_owned(),
+            title: title.to_owned(),
+            detail: Some(detail),
+            source: self.source(),
+        }]
+    }
+
+    /// The JSON:API error document for this error.
+    pub fn document(&self) -> ErrorDocument {
+        ErrorDocument {
+            jsonapi: JsonApiObject::default(),
+            errors: self.error_objects(),
+        }
+    }
+
+    fn log(&self) {
+        match self {
+            Self::Internal(cause) => tracing::error!(%cause, "request failed with a bug"),
+            Self::ServiceUnavailable(cause) => tracing::warn!(%cause, "database unavailable"),
+            _ => {}
+        }
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status(&self) -> StatusCode {
+        ApiError::status(self)
+    }
+
+    fn as_response(&self) -> Response {
+        self.log();
+        let mut response = Response::builder()
+            .status(self.status())
+            .content_type(MEDIA_TYPE)
+            .body(to_body(&self.document()));
+        let headers = response.headers_mut();
+        match self {
+            Self::Unauthenticated => {
+                headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+            }
+            Self::InvalidToken => {
+                headers.insert(
+                    header::WWW_AUTHENTICATE,
+                    HeaderValue::from_static("Bearer error=\"invalid_token\""),
+                );
+            }
+            Self::TooManyRequests {
+                retry_after_seconds,
+            } => {
+                headers.insert(header::RETRY_AFTER, HeaderValue::from(*retry_after_seconds));
+            }
+            Self::ServiceUnavailable(_) => {
+                headers.insert(
+                    header::RETRY_AFTER,
+                    HeaderValue::from(UNAVAILABLE_RETRY_AFTER_SECONDS),
+                );
+            }
+            _ => {}
+        }
+        response
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        self.as_response()
+    }
+}
+
+impl From<DbErr> for ApiError {
+    fn from(error: DbErr) -> Self {
+        match error {
+            DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => {
+                Self::ServiceUnavailable(error.to_string())
+            }
+            DbErr::Exec(ref runtime) | DbErr::Query(ref runtime)
+                if is_connection_failure(runtime) =>
+            {
+                Self::ServiceUnavailable(error.to_string())
+            }
+            other => Self::Internal(other.to_string()),
+        }
+    }
+}
+
+/// Whether a driver error means the connection itself failed, not the query.
+fn is_connection_failure(error: &sea_orm::RuntimeErr) -> bool {
+    match error {
+        sea_orm::RuntimeErr::SqlxError(sqlx_error) => matches!(
+            sqlx_error.as_ref(),
+            sea_orm::sqlx::Error::Io(_)
+                | sea_orm::sqlx::Error::PoolTimedOut
+                | sea_orm::sqlx::Error::PoolClosed
+                | sea_orm::sqlx::Error::WorkerCrashed
+                | sea_orm::sqlx::Error::Tls(_)
+        ),
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_attribute_error_becomes_its_own_error_object() {
+        let error = ApiError::InvalidAttributes(vec![
+            FieldError::new(FieldErrorKind::Invalid, "/data/attributes/email", "bad"),
+            FieldError::new(FieldErrorKind::Missing, "/data/attributes/name", "missing"),
+        ]);
+        let objects = error.error_objects();
+        assert_eq!(objects.len(), 2);
+        assert_eq!(objects[0].code, "invalid_attribute");
+        assert_eq!(objects[1].code, "missing_attribute");
+        assert!(objects.iter().all(|object| object.status == "422"));
+    }
+
+    #[test]
+    fn an_internal_error_never_shows_its_cause() {
+        let error = ApiError::internal("secret table layout");
+        let detail = error.error_objects()[0].detail.clone().unwrap();
+        assert!(!detail.contains("secret"), "{detail}");
+    }
+
+    #[test]
+    fn an_unavailable_database_is_a_503_with_retry_after() {
+        let response = ApiError::ServiceUnavailable("refused".into()).as_response();
+        assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert!(response.headers().contains_key(header::RETRY_AFTER));
+    }
+}

@@ -1,0 +1,101 @@
+//! Top-level document members shared by every JSON:API response.
+
+use poem_openapi::{Object, types::ToJSON};
+
+/// The version of JSON:API every document is written in.
+pub const JSONAPI_VERSION: &str = "1.1";
+
+/// Describes the server's implementation of JSON:API.
+#[derive(Object, Debug, Clone)]
+#[oai(rename = "JsonApiObject")]
+pub struct JsonApiObject {
+    /// Always `1.1`.
+    pub version: String,
+}
+
+impl Default for JsonApiObject {
+    fn default() -> Self {
+        Self {
+            version: JSONAPI_VERSION.to_owned(),
+        }
+    }
+}
+
+/// Links of a single-resource document.
+#[derive(Object, Debug, Clone)]
+#[oai(rename = "SelfLinks")]
+pub struct SelfLinks {
+    /// The URL of this document.
+    #[oai(rename = "self")]
+    pub self_: String,
+}
+
+/// An error document: the `errors` member and nothing else.
+#[derive(Object, Debug, Clone)]
+#[oai(rename = "ErrorDocument")]
+pub struct ErrorDocument {
+    pub jsonapi: JsonApiObject,
+    /// One entry for each problem found; all problems are reported at once.
+    pub errors: Vec<ErrorObject>,
+}
+
+/// One problem with a request.
+#[derive(Object, Debug, Clone)]
+#[oai(rename = "ErrorObject")]
+pub struct ErrorObject {
+    /// The HTTP status code, as a string.
+    pub status: String,
+    /// A stable, machine-readable code for the kind of problem.
+    pub code: String,
+    /// A short summary of the kind of problem; the same for every occurrence.
+    pub title: String,
+    /// What went wrong in this occurrence.
+    #[oai(skip_serializing_if_is_none)]
+    pub detail: Option<String>,
+    /// The part of the request the problem is in.
+    #[oai(skip_serializing_if_is_none)]
+    pub source: Option<ErrorSource>,
+}
+
+/// Where in the request a problem is.
+#[derive(Object, Debug, Clone, Default, PartialEq, Eq)]
+#[oai(rename = "ErrorSource")]
+pub struct ErrorSource {
+    /// A JSON Pointer (RFC 6901) to the value in the request document.
+    #[oai(skip_serializing_if_is_none)]
+    pub pointer: Option<String>,
+    /// The query parameter that caused the problem.
+    #[oai(skip_serializing_if_is_none)]
+    pub parameter: Option<String>,
+    /// The request header that caused the problem.
+    #[oai(skip_serializing_if_is_none)]
+    pub header: Option<String>,
+}
+
+impl ErrorSource {
+    pub fn pointer(pointer: impl Into<String>) -> Self {
+        Self {
+            pointer: Some(pointer.into()),
+            ..Self::default()
+        }
+    }
+
+    pub fn parameter(parameter: impl Into<String>) -> Self {
+        Self {
+            parameter: Some(parameter.into()),
+            ..Self::default()
+        }
+    }
+
+    pub fn header(header: impl Into<String>) -> Self {
+        Self {
+            header: Some(header.into()),
+            ..Self::default()
+        }
+    }
+}
+
+/// Serialises a document to bytes; `ToJSON` output always serialises.
+pub fn to_body<T: ToJSON>(document: &T) -> Vec<u8> {
+    serde_json::to_vec(&document.to_json()).unwrap_or_default()
+}

@@ -1,0 +1,116 @@
+//! Pagination links, built from the request so that they keep its other
+//! query parameters (sort, filters, fieldsets) and follow its order.
+
+use poem_openapi::Object;
+
+use super::query::{PAGE_NUMBER, Page};
+
+/// Links of a paged collection.
+#[derive(Object, Debug, Clone)]
+#[oai(rename = "PaginationLinks")]
+pub struct PaginationLinks {
+    /// This page.
+    #[oai(rename = "self")]
+    pub self_: String,
+    /// The first page.
+    pub first: String,
+    /// The last page (the first, when the collection is empty).
+    pub last: String,
+    /// The page before this one; absent on the first page.
+    #[oai(skip_serializing_if_is_none)]
+    pub prev: Option<String>,
+    /// The page after this one; absent on the last page.
+    #[oai(skip_serializing_if_is_none)]
+    pub next: Option<String>,
+}
+
+impl PaginationLinks {
+    /// Links for `page` of `total` items, at `path` with the request's `query`.
+    pub fn new(path: &str, query: &str, page: Page, total: u64) -> Self {
+        let others: Vec<(String, String)> = form_urlencoded::parse(query.as_bytes())
+            .filter(|(name, _)| name != PAGE_NUMBER)
+            .map(|(name, value)| (name.into_owned(), value.into_owned()))
+            .collect();
+        let link = |number: u64| {
+            let mut pairs = others.clone();
+            pairs.push((PAGE_NUMBER.to_owned(), number.to_string()));
+            let query = pairs
+                .iter()
+                .map(|(name, value)| format!("{}={}", encode(name), encode(value)))
+                .collect::<Vec<_>>()
+                .join("&");
+            format!("{path}?{query}")
+        };
+        let last = page.last_number(total);
+        Self {
+            self_: link(page.number),
+            first: link(1),
+            last: link(last),
+            prev: (page.number > 1).then(|| link((page.number - 1).min(last))),
+            next: (page.number < last).then(|| link(page.number + 1)),
+        }
+    }
+}
+
+/// Percent-encodes a query component, leaving the brackets of
+/// `page[number]`-style names readable.
+fn encode(component: &str) -> String {
+    form_urlencoded::byte_serialize(component.as_bytes())
+        .collect::<String>()
+        .replace("%5B", "[")
+        .replace("%5D", "]")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn links_keep_the_other_parameters_and_replace_the_page_number() {
+        let page = Page::new(Some(2), Some(10)).unwrap();
+        let links = PaginationLinks::new(
+            "/u.json",
+            "sort=-name&page%5Bnumber%5D=2&page[size]=10",
+            page,
+            35,
+        );
+        assert_eq!(
+            links.self_,
+            "/u.json?sort=-name&page[size]=10&page[number]=2"
+        );
+        assert_eq!(
+            links.first,
+            "/u.json?sort=-name&page[size]=10&page[number]=1"
+        );
+        assert_eq!(
+            links.last,
+            "/u.json?sort=-name&page[size]=10&page[number]=4"
+        );
+        assert_eq!(
+            links.prev.as_deref(),
+            Some("/u.json?sort=-name&page[size]=10&page[number]=1")
+        );
+        assert_eq!(
+            links.next.as_deref(),
+            Some("/u.json?sort=-name&page[size]=10&page[number]=3")
+        );
+    }
+
+    #[test]
+    fn the_only_page_has_neither_prev_nor_next() {
+        let links = PaginationLinks::new("/u.json", "", Page::new(None, None).unwrap(), 3);
+        assert!(links.prev.is_none() && links.next.is_none());
+        assert_eq!(links.last, "/u.json?page[number]=1");
+    }
+
+    #[test]
+    fn values_are_percent_encoded() {
+        let links = PaginationLinks::new(
+            "/u.json",
+            "filter[q]=a%26b",
+            Page::new(None, None).unwrap(),
+            0,
+        );
+        assert_eq!(links.self_, "/u.json?filter[q]=a%26b&page[number]=1");
+    }
+}

@@ -1,0 +1,14 @@
+//! The JSON:API 1.1 layer: documents, payloads, content negotiation, request
+//! parsing and query parameters, independent of any one resource type.
+
+pub mod document;
+pub mod links;
+pub mod negotiation;
+pub mod payload;
+pub mod query;
+pub mod request;
+pub mod routes;
+pub mod values;
+
+/// The JSON:API media type, with no parameters.
+pub const MEDIA_TYPE: &str = "application/vnd.api+json";

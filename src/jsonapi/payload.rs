@@ -1,0 +1,227 @@
+//! Request and response bodies in the JSON:API media type.
+//!
+//! poem-openapi's `Json` answers `application/json; charset=utf-8` and takes
+//! any `application/*+json` with any parameters; JSON:API forbids both, so
+//! documents travel in these payloads instead.
+
+use std::collections::BTreeSet;
+
+use poem::{IntoResponse, Request, RequestBody, Response, http::StatusCode};
+use poem_openapi::{
+    ApiExtractor, ApiExtractorType, ApiResponse, ExtractParamOptions,
+    payload::{ParsePayload, Payload},
+    registry::{MetaMediaType, MetaRequest, MetaResponse, MetaResponses, MetaSchemaRef, Registry},
+    types::{ToJSON, Type},
+};
+use serde_json::Value;
+
+use super::{MEDIA_TYPE, negotiation::is_json_request};
+use crate::error::ApiError;
+
+/// A JSON:API document sent as `application/vnd.api+json`.
+pub struct JsonApi<T> {
+    document: T,
+    fieldset: Option<Fieldset>,
+}
+
+/// The attributes a client asked for with `fields[TYPE]`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fieldset {
+    pub resource_type: &'static str,
+    pub attributes: BTreeSet<String>,
+}
+
+impl<T> JsonApi<T> {
+    pub fn new(document: T) -> Self {
+        Self {
+            document,
+            fieldset: None,
+        }
+    }
+
+    /// Leaves out every attribute of the fieldset's type not in it.
+    pub fn with_fieldset(mut self, fieldset: Option<Fieldset>) -> Self {
+        self.fieldset = fieldset;
+        self
+    }
+}
+
+impl<T: Type> Payload for JsonApi<T> {
+    const CONTENT_TYPE: &'static str = MEDIA_TYPE;
+
+    fn schema_ref() -> MetaSchemaRef {
+        T::schema_ref()
+    }
+
+    fn register(registry: &mut Registry) {
+        T::register(registry);
+    }
+}
+
+impl<T: ToJSON> IntoResponse for JsonApi<T> {
+    fn into_response(self) -> Response {
+        let mut value = self.document.to_json().unwrap_or(Value::Null);
+        if let Some(fieldset) = &self.fieldset {
+            apply_fieldset(&mut value, fieldset);
+        }
+        match serde_json::to_vec(&value) {
+            Ok(body) => Response::builder().content_type(MEDIA_TYPE).body(body),
+            Err(error) => ApiError::internal(error).into_response(),
+        }
+    }
+}
+
+impl<T: ToJSON> ApiResponse for JsonApi<T> {
+    fn meta() -> MetaResponses {
+        MetaResponses {
+            responses: vec![MetaResponse {
+                description: "A JSON:API document.",
+                status: Some(StatusCode::OK.as_u16()),
+                status_range: None,
+                content: vec![MetaMediaType {
+                    content_type: MEDIA_TYPE,
+                    schema: T::schema_ref(),
+                }],
+                headers: vec![],
+            }],
+        }
+    }
+
+    fn register(registry: &mut Registry) {
+        T::register(registry);
+    }
+}
+
+fn apply_fieldset(document: &mut Value, fieldset: &Fieldset) {
+    let resources: Vec<&mut Value> = match document.get_mut("data") {
+        Some(Value::Array(items)) => items.iter_mut().collect(),
+        Some(item @ Value::Object(_)) => vec![item],
+        _ => Vec::new(),
+    };
+    for resource in resources {
+        if resource.get("type").and_then(Value::as_str) != Some(fieldset.resource_type) {
+            continue;
+        }
+        if let Some(Value::Object(attributes)) = resource.get_mut("attributes") {
+            attributes.retain(|name, _| fieldset.attributes.contains(name));
+        }
+    }
+}
+
+/// A request document type: its schema documents the body, and `parse`
+/// turns the JSON into what the handler works with, reporting every problem
+/// with a JSON Pointer (which poem-openapi's own parsing cannot do).
+pub trait RequestDocument: Type {
+    type Parsed: Send;
+
+    fn parse(document: Value) -> Result<Self::Parsed, ApiError>;
+}
+
+/// A request body in the JSON:API media type, or plain `application/json`
+/// as AngularJS and most hand-written clients send it.
+pub struct JsonApiBody<D: RequestDocument>(pub D::Parsed);
+
+impl<D: RequestDocument> Payload for JsonApiBody<D> {
+    const CONTENT_TYPE: &'static str = MEDIA_TYPE;
+
+    fn check_content_type(content_type: &str) -> bool {
+        is_json_request(content_type)
+    }
+
+    fn schema_ref() -> MetaSchemaRef {
+        D::schema_ref()
+    }
+
+    fn register(registry: &mut Registry) {
+        D::register(registry);
+    }
+}
+
+impl<D: RequestDocument> ParsePayload for JsonApiBody<D> {
+    const IS_REQUIRED: bool = true;
+
+    async fn from_request(request: &Request, body: &mut RequestBody) -> poem::Result<Self> {
+        let bytes = <Vec<u8> as poem::FromRequest>::from_request(request, body).await?;
+        Ok(Self(D::parse(parse_json(&bytes)?)?))
+    }
+}
+
+/// Parses a request body as JSON.
+pub fn parse_json(bytes: &[u8]) -> Result<Value, ApiError> {
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Err(ApiError::MalformedJson("the body is empty".to_owned()));
+    }
+    serde_json::from_slice(bytes).map_err(|error| ApiError::MalformedJson(error.to_string()))
+}
+
+impl<'a, D: RequestDocument> ApiExtractor<'a> for JsonApiBody<D> {
+    const TYPES: &'static [ApiExtractorType] = &[ApiExtractorType::RequestObject];
+
+    type ParamType = ();
+    type ParamRawType = ();
+
+    fn register(registry: &mut Registry) {
+        D::register(registry);
+    }
+
+    fn request_meta() -> Option<MetaRequest> {
+        Some(MetaRequest {
+            description: None,
+            content: [MEDIA_TYPE, "application/json"]
+                .into_iter()
+                .map(|content_type| MetaMediaType {
+                    content_type,
+                    schema: D::schema_ref(),
+                })
+                .collect(),
+            required: true,
+        })
+    }
+
+    async fn from_request(
+        request: &'a Request,
+        body: &mut RequestBody,
+        _param_opts: ExtractParamOptions<Self::ParamType>,
+    ) -> poem::Result<Self> {
+        match request.content_type() {
+            Some(content_type) if Self::check_content_type(content_type) => {
+                <Self as ParsePayload>::from_request(request, body).await
+            }
+            Some(content_type) => Err(ApiError::UnsupportedMediaType(format!(
+                "send the body as {MEDIA_TYPE} or application/json, not {content_type}"
+            ))
+            .into()),
+            None => Err(ApiError::UnsupportedMediaType(format!(
+                "send the body with Content-Type: {MEDIA_TYPE}"
+            ))
+            .into()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn a_fieldset_keeps_only_the_named_attributes_of_its_type() {
+        let mut document = json!({"data": [
+            {"type": "users", "id": "1", "attributes": {"name": "A", "email": "a@x.io"}},
+            {"type": "users", "id": "2", "attributes": {"name": "B", "email": "b@x.io"}}
+        ]});
+        let fieldset = Fieldset {
+            resource_type: "users",
+            attributes: ["name".to_owned()].into(),
+        };
+        apply_fieldset(&mut document, &fieldset);
+        assert_eq!(document["data"][0]["attributes"], json!({"name": "A"}));
+        assert_eq!(document["data"][1]["attributes"], json!({"name": "B"}));
+    }
+
+    #[test]
+    fn an_empty_body_is_malformed_json() {
+        assert!(matches!(parse_json(b"  "), Err(ApiError::MalformedJson(_))));
+    }
+}

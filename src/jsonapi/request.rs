@@ -1,0 +1,175 @@
+//! The envelope of a request document: `data`, its `type` and `id`, its
+//! `attributes`, and top-level `meta`. What the attributes mean is left to
+//! the resource.
+
+use serde_json::{Map, Value};
+
+use crate::error::ApiError;
+
+/// What a request says about the resource's id.
+pub enum IdRule<'a> {
+    /// Creating: the server assigns ids, so a client-generated one is refused.
+    ServerAssigned,
+    /// Updating: `data.id` is required and must equal the id in the URL.
+    MustMatch(&'a str),
+}
+
+/// The parts of a resource object in a request that resources work with.
+#[derive(Debug, Default)]
+pub struct ResourceInput {
+    pub attributes: Map<String, Value>,
+    pub meta: Map<String, Value>,
+}
+
+/// Checks a request document's structure and takes it apart.
+pub fn parse_resource(
+    document: Value,
+    resource_type: &'static str,
+    id_rule: IdRule<'_>,
+) -> Result<ResourceInput, ApiError> {
+    let Value::Object(mut document) = document else {
+        return Err(ApiError::invalid_document(
+            "",
+            "the request body must be a JSON object",
+        ));
+    };
+    let meta = match document.remove("meta") {
+        None | Some(Value::Null) => Map::new(),
+        Some(Value::Object(meta)) => meta,
+        Some(_) => {
+            return Err(ApiError::invalid_document(
+                "/meta",
+                "meta must be an object",
+            ));
+        }
+    };
+    let mut data = match document.remove("data") {
+        None => {
+            return Err(ApiError::invalid_document(
+                "",
+                "a request document needs a data member holding the resource object",
+            ));
+        }
+        Some(Value::Object(data)) => data,
+        Some(_) => {
+            return Err(ApiError::invalid_document(
+                "/data",
+                "data must be a resource object",
+            ));
+        }
+    };
+    match data.get("type") {
+        None => return Err(ApiError::invalid_document("/data", "data.type is required")),
+        Some(Value::String(given)) if given == resource_type => {}
+        Some(Value::String(_)) => {
+            return Err(ApiError::TypeMismatch {
+                expected: resource_type,
+            });
+        }
+        Some(_) => {
+            return Err(ApiError::invalid_document(
+                "/data/type",
+                "data.type must be a string",
+            ));
+        }
+    }
+    check_id(data.get("id"), id_rule)?;
+    if data
+        .get("relationships")
+        .is_some_and(|value| !value.is_null())
+    {
+        return Err(ApiError::invalid_document(
+            "/data/relationships",
+            format!("{resource_type} have no relationships"),
+        ));
+    }
+    let attributes = match data.remove("attributes") {
+        None | Some(Value::Null) => Map::new(),
+        Some(Value::Object(attributes)) => attributes,
+        Some(_) => {
+            return Err(ApiError::invalid_document(
+                "/data/attributes",
+                "data.attributes must be an object",
+            ));
+        }
+    };
+    Ok(ResourceInput { attributes, meta })
+}
+
+fn check_id(id: Option<&Value>, rule: IdRule<'_>) -> Result<(), ApiError> {
+    match (rule, id) {
+        (IdRule::ServerAssigned, None | Some(Value::Null)) => Ok(()),
+        (IdRule::ServerAssigned, Some(_)) => Err(ApiError::ClientGeneratedId),
+        (IdRule::MustMatch(_), None | Some(Value::Null)) => Err(ApiError::invalid_document(
+            "/data",
+            "data.id is required when updating a resource",
+        )),
+        (IdRule::MustMatch(expected), Some(Value::String(given))) if given == expected => Ok(()),
+        (IdRule::MustMatch(_), Some(Value::String(_))) => Err(ApiError::IdMismatch),
+        (IdRule::MustMatch(_), Some(_)) => Err(ApiError::invalid_document(
+            "/data/id",
+            "data.id must be a string",
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn create(document: Value) -> Result<ResourceInput, ApiError> {
+        parse_resource(document, "users", IdRule::ServerAssigned)
+    }
+
+    #[test]
+    fn a_document_without_data_is_a_400() {
+        assert!(matches!(
+            create(json!({"meta": {}})),
+            Err(ApiError::InvalidDocument { .. })
+        ));
+    }
+
+    #[test]
+    fn another_type_is_a_409() {
+        let result = create(json!({"data": {"type": "posts", "attributes": {}}}));
+        assert!(matches!(result, Err(ApiError::TypeMismatch { .. })));
+    }
+
+    #[test]
+    fn a_client_generated_id_is_a_403() {
+        let result = create(json!({"data": {"type": "users", "id": "7"}}));
+        assert!(matches!(result, Err(ApiError::ClientGeneratedId)));
+    }
+
+    #[test]
+    fn a_null_id_on_create_counts_as_absent() {
+        assert!(create(json!({"data": {"type": "users", "id": null}})).is_ok());
+    }
+
+    #[test]
+    fn an_update_needs_the_id_of_the_url() {
+        let update = |document| parse_resource(document, "users", IdRule::MustMatch("5"));
+        assert!(update(json!({"data": {"type": "users", "id": "5"}})).is_ok());
+        assert!(matches!(
+            update(json!({"data": {"type": "users", "id": "6"}})),
+            Err(ApiError::IdMismatch)
+        ));
+        assert!(matches!(
+            update(json!({"data": {"type": "users"}})),
+            Err(ApiError::InvalidDocument { .. })
+        ));
+    }
+
+    #[test]
+    fn attributes_and_meta_are_handed_over() {
+        let input = create(json!({
+            "data": {"type": "users", "attributes": {"name": "Ada"}},
+            "meta": {"current_password": "x"}
+        }))
+        .unwrap();
+        assert_eq!(input.attributes["name"], "Ada");
+        assert_eq!(input.meta["current_password"], "x");
+    }
+}

@@ -1,0 +1,192 @@
+//! Mounts JSON:API resource operations the way the contract describes them.
+//!
+//! poem-openapi reads `/:id.json` as one parameter named `id.json`, so
+//! operations are written with a trailing `/:id` and [`JsonApiRoutes`] adds
+//! the `.json` suffix both to the documented path (`/users/{id}.json`) and
+//! to the route that serves it. It also holds every operation to the
+//! parameters it documents and to JSON:API's `Accept` rule, so the spec and
+//! the server can never disagree about which query parameters exist.
+
+use std::{collections::HashMap, sync::Arc};
+
+use poem::{EndpointExt, Request, endpoint::BoxEndpoint, http::Method};
+use poem_openapi::{
+    OpenApi,
+    registry::{MetaApi, MetaParamIn, Registry},
+};
+
+use super::negotiation::check_accept;
+use crate::error::ApiError;
+
+/// The file-like suffix of every resource URL, as `$resource` clients expect.
+const SUFFIX: &str = ".json";
+
+/// Resource ids are decimal numbers; anything else in their place is no
+/// resource, whoever asks.
+const ID_PATTERN: &str = "[0-9]+";
+
+/// Wraps an API whose operations serve JSON:API documents.
+pub struct JsonApiRoutes<T>(pub T);
+
+impl<T: OpenApi> OpenApi for JsonApiRoutes<T> {
+    fn meta() -> Vec<MetaApi> {
+        let mut apis = T::meta();
+        for path in apis.iter_mut().flat_map(|api| api.paths.iter_mut()) {
+            if path.path.ends_with('}') {
+                path.path.push_str(SUFFIX);
+            }
+        }
+        apis
+    }
+
+    fn register(registry: &mut Registry) {
+        T::register(registry);
+    }
+
+    fn add_routes(self, route_table: &mut HashMap<String, HashMap<Method, BoxEndpoint<'static>>>) {
+        let declared = declared_query_parameters(&T::meta());
+        let mut inner = HashMap::new();
+        self.0.add_routes(&mut inner);
+        for (path, endpoints) in inner {
+            let entry = route_table.entry(with_suffix(&path)).or_default();
+            for (method, endpoint) in endpoints {
+                let allowed = declared
+                    .get(&(path.clone(), method.clone()))
+                    .cloned()
+                    .unwrap_or_default();
+                entry.insert(method, guard(endpoint, Arc::new(allowed)));
+            }
+        }
+    }
+}
+
+/// The route for a path ending in a parameter: the parameter is an id, and
+/// `.json` must follow it.
+fn with_suffix(route_path: &str) -> String {
+    match route_path.rsplit_once('/') {
+        Some((head, last)) if last.starts_with(':') => {
+            format!("{head}/{last}<^{ID_PATTERN}>{SUFFIX}")
+        }
+        _ => route_path.to_owned(),
+    }
+}
+
+/// The route path poem-openapi gives a documented path: `{name}` becomes
+/// `:paramN`, numbered in order.
+fn route_path(documented: &str) -> String {
+    let mut count = 0;
+    documented
+        .split('/')
+        .map(|segment| {
+            if segment.starts_with('{') && segment.ends_with('}') {
+                let name = format!(":param{count}");
+                count += 1;
+                name
+            } else {
+                segment.to_owned()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+fn declared_query_parameters(apis: &[MetaApi]) -> HashMap<(String, Method), Vec<String>> {
+    let mut declared = HashMap::new();
+    for path in apis.iter().flat_map(|api| api.paths.iter()) {
+        for operation in &path.operations {
+            let names = operation
+                .params
+                .iter()
+                .filter(|param| param.in_type == MetaParamIn::Query)
+                .map(|param| param.name.clone())
+                .collect();
+            declared.insert((route_path(&path.path), operation.method.clone()), names);
+        }
+    }
+    declared
+}
+
+fn guard(endpoint: BoxEndpoint<'static>, allowed: Arc<Vec<String>>) -> BoxEndpoint<'static> {
+    endpoint
+        .before(move |request: Request| {
+            let allowed = allowed.clone();
+            async move {
+                check_accept(request.headers())?;
+                check_query(request.uri().query().unwrap_or_default(), &allowed)?;
+                Ok(request)
+            }
+        })
+        .boxed()
+}
+
+/// Refuses query parameters the operation does not document, and documented
+/// ones given twice.
+fn check_query(query: &str, allowed: &[String]) -> Result<(), ApiError> {
+    let mut seen = Vec::new();
+    for (name, _) in form_urlencoded::parse(query.as_bytes()) {
+        if !allowed.iter().any(|allowed| *allowed == name) {
+            let detail = if name == "include" {
+                "include is not supported: users have no relationships to include".to_owned()
+            } else {
+                format!("{name} is not a query parameter of this endpoint")
+            };
+            return Err(ApiError::UnknownParameter {
+                parameter: name.into_owned(),
+                detail,
+            });
+        }
+        if seen.contains(&name) {
+            return Err(ApiError::invalid_parameter(
+                name.clone(),
+                format!("{name} is given more than once"),
+            ));
+        }
+        seen.push(name);
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn allowed(names: &[&str]) -> Vec<String> {
+        names.iter().map(|name| (*name).to_owned()).collect()
+    }
+
+    #[test]
+    fn a_trailing_parameter_gets_the_json_suffix() {
+        assert_eq!(
+            with_suffix("/api/v1/users/:param0"),
+            "/api/v1/users/:param0<^[0-9]+>.json"
+        );
+        assert_eq!(with_suffix("/api/v1/users.json"), "/api/v1/users.json");
+    }
+
+    #[test]
+    fn documented_paths_map_to_poem_openapi_route_paths() {
+        assert_eq!(route_path("/api/v1/users/{id}"), "/api/v1/users/:param0");
+        assert_eq!(route_path("/a/{x}/b/{y}"), "/a/:param0/b/:param1");
+    }
+
+    #[test]
+    fn an_undocumented_parameter_is_named_in_the_error() {
+        let error = check_query("sort=name&foo=1", &allowed(&["sort"])).unwrap_err();
+        assert!(
+            matches!(error, ApiError::UnknownParameter { parameter, .. } if parameter == "foo")
+        );
+    }
+
+    #[test]
+    fn encoded_brackets_name_the_same_parameter() {
+        assert!(check_query("page%5Bsize%5D=1", &allowed(&["page[size]"])).is_ok());
+    }
+
+    #[test]
+    fn a_parameter_given_twice_is_refused() {
+        let error = check_query("sort=id&sort=name", &allowed(&["sort"])).unwrap_err();
+        assert!(
+            matches!(error, ApiError::InvalidParameter { parameter, .. } if parameter == "sort")
+        );
+    }
+}

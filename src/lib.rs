@@ -1,0 +1,15 @@
+//! A users service speaking JSON:API 1.1 and describing itself in OpenAPI 3.
+
+pub mod api;
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod health;
+pub mod http;
+pub mod jsonapi;
+pub mod startup;
+pub mod state;
+pub mod telemetry;
+pub mod users;

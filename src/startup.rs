@@ -1,0 +1,134 @@
+//! Builds the whole application from its parts, binds it and serves it until
+//! told to stop. Tests run exactly this, on port 0.
+
+use std::{net::SocketAddr, sync::Arc, time::Duration};
+
+use migration::{Migrator, MigratorTrait};
+use poem::{
+    Endpoint, EndpointExt, IntoResponse, Response, Route, Server,
+    endpoint::make_sync,
+    listener::{Acceptor, TcpAcceptor},
+    middleware::CatchPanic,
+    web::Html,
+};
+
+use crate::{
+    api::{self, PREFIX},
+    config::{Settings, redact_url},
+    db,
+    error::into_api_error,
+    http::{
+        body_limit::read_body_within, cors::AllowedOrigins, logging::log_request,
+        panic::panic_response,
+    },
+    state::AppState,
+};
+
+/// How long in-flight requests may take to finish after a stop signal.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
+
+/// A bound, migrated, ready-to-serve service.
+pub struct Application {
+    acceptor: TcpAcceptor,
+    local_addr: SocketAddr,
+    state: AppState,
+    settings: Settings,
+}
+
+impl Application {
+    /// Connects to the database, applies pending migrations and binds.
+    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        settings.validate()?;
+        let db = db::connect(&settings).await?;
+        Migrator::up(&db, None).await?;
+        let state = AppState::new(&settings, db)?;
+        let listener = tokio::net::TcpListener::bind(&settings.listen_addr).await?;
+        let acceptor = TcpAcceptor::from_tokio(listener)?;
+        let local_addr = *acceptor
+            .local_addr()
+            .first()
+            .and_then(|address| address.as_socket_addr())
+            .ok_or_else(|| anyhow::anyhow!("the listener has no socket address"))?;
+        tracing::info!(
+            %local_addr,
+            database = %redact_url(&settings.database_url),
+            "users service ready"
+        );
+        Ok(Self {
+            acceptor,
+            local_addr,
+            state,
+            settings,
+        })
+    }
+
+    pub fn local_addr(&self) -> SocketAddr {
+        self.local_addr
+    }
+
+    pub fn state(&self) -> AppState {
+        self.state.clone()
+    }
+
+    /// Serves until SIGTERM or SIGINT, then lets in-flight requests finish.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        let app = app(self.state, &self.settings);
+        Server::new_with_acceptor(self.acceptor)
+            .run_with_graceful_shutdown(app, shutdown_signal(), Some(SHUTDOWN_GRACE))
+            .await
+    }
+}
+
+/// The routes and the middleware around them.
+pub fn app(state: AppState, settings: &Settings) -> impl Endpoint + 'static {
+    let spec = api::spec();
+    let docs = api::swagger_ui_html();
+    let max_body_bytes = settings.max_body_bytes;
+    Route::new()
+        .at(
+            format!("{PREFIX}/openapi.json"),
+            make_sync(move |_| {
+                Response::builder()
+                    .content_type("application/json")
+                    .body(spec.clone())
+            }),
+        )
+        .at(
+            format!("{PREFIX}/docs"),
+            make_sync(move |_| Html(docs.clone())),
+        )
+        .nest("/", api::service())
+        .before(move |request| read_body_within(request, max_body_bytes))
+        .with(AllowedOrigins(Arc::new(
+            settings.cors_allowed_origins.clone(),
+        )))
+        .with(CatchPanic::new().with_handler(panic_response))
+        .data(state)
+        .catch_all_error(|error| async move { into_api_error(error).into_response() })
+        .around(log_request)
+}
+
+async fn shutdown_signal() {
+    let interrupt = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(error) => {
+                tracing::error!(%error, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = interrupt => {},
+        () = terminate => {},
+    }
+    tracing::info!("stopping: finishing in-flight requests");
+}

@@ -1,0 +1,45 @@
+//! What every request handler shares.
+
+use std::sync::Arc;
+
+use rand::RngCore;
+use sea_orm::DatabaseConnection;
+
+use crate::{
+    auth::{password::Passwords, throttle::AddressThrottle, token::Tokens},
+    config::Settings,
+};
+
+/// The database, the token keys, the password hasher and the throttles.
+/// Cheap to clone: everything inside is shared.
+#[derive(Clone)]
+pub struct AppState {
+    pub db: DatabaseConnection,
+    pub tokens: Arc<Tokens>,
+    pub passwords: Arc<Passwords>,
+    pub address_throttle: Arc<AddressThrottle>,
+}
+
+impl AppState {
+    pub fn new(settings: &Settings, db: DatabaseConnection) -> anyhow::Result<Self> {
+        let secret = match &settings.jwt_secret {
+            Some(secret) => secret.as_bytes().to_vec(),
+            None => {
+                tracing::warn!(
+                    "JWT_SECRET is not set: using a random secret, so every token ends when the \
+                     service restarts and instances cannot accept each other's tokens"
+                );
+                let mut secret = vec![0u8; 64];
+                rand::rng().fill_bytes(&mut secret);
+                secret
+            }
+        };
+        let cores = std::thread::available_parallelism().map_or(1, usize::from);
+        Ok(Self {
+            db,
+            tokens: Arc::new(Tokens::new(&secret, settings.jwt_ttl_seconds)),
+            passwords: Arc::new(Passwords::new(cores)?),
+            address_throttle: Arc::new(AddressThrottle::default()),
+        })
+    }
+}

@@ -1,0 +1,259 @@
+//! The users endpoints. Each handler parses, authorises, calls and answers.
+
+use poem::{Request, web::Data};
+use poem_openapi::{
+    ApiResponse, OpenApi,
+    param::{Path, Query},
+};
+use serde_json::Value;
+
+use super::{
+    input::UserChanges,
+    listing::{self, Filters, SortField},
+    policy, resource_path,
+    role::Role,
+    schema::{
+        ATTRIBUTE_NAMES, CollectionMeta, USERS, UserCollectionDocument, UserCreateDocument,
+        UserDocument, UserResource, UserUpdateDocument,
+    },
+    service,
+};
+use crate::{
+    api::ApiTags,
+    auth::caller::{Caller, MaybeCaller},
+    error::{ApiError, Failure, error_statuses},
+    jsonapi::{
+        document::JsonApiObject,
+        links::PaginationLinks,
+        payload::{Fieldset, JsonApi, JsonApiBody},
+        query::{Page, parse_fieldset, parse_sort},
+        request::{IdRule, parse_resource},
+    },
+    state::AppState,
+};
+
+pub struct UsersApi;
+
+error_statuses!(ListErrors => [400, 401, 403, 406, 500, 503]);
+error_statuses!(CreateErrors => [400, 401, 403, 406, 409, 413, 415, 422, 500, 503]);
+error_statuses!(ReadErrors => [400, 401, 403, 404, 406, 500, 503]);
+error_statuses!(MeErrors => [400, 401, 406, 500, 503]);
+error_statuses!(UpdateErrors => [400, 401, 403, 404, 406, 409, 413, 415, 422, 500, 503]);
+error_statuses!(DeleteErrors => [400, 401, 403, 404, 406, 500, 503]);
+
+#[derive(ApiResponse)]
+enum UserPage {
+    /// One page of users, with links to the others and the exact total.
+    #[oai(status = 200)]
+    Ok(JsonApi<UserCollectionDocument>),
+}
+
+#[derive(ApiResponse)]
+enum UserCreated {
+    /// Registered. `Location` is the new user's URL, as is `links.self`.
+    #[oai(status = 201)]
+    Created(
+        JsonApi<UserDocument>,
+        /// The new user's URL.
+        #[oai(header = "Location")]
+        String,
+    ),
+}
+
+#[derive(ApiResponse)]
+enum UserFound {
+    /// The user.
+    #[oai(status = 200)]
+    Ok(JsonApi<UserDocument>),
+}
+
+#[derive(ApiResponse)]
+enum UserDeleted {
+    /// Deleted; every token issued to the user has ended.
+    #[oai(status = 204)]
+    NoContent,
+}
+
+fn fieldset(fields: Option<&str>) -> Result<Option<Fieldset>, ApiError> {
+    fields
+        .map(|fields| parse_fieldset(fields, USERS, &ATTRIBUTE_NAMES))
+        .transpose()
+}
+
+fn answer(user: &super::entity::Model, fields: Option<Fieldset>) -> JsonApi<UserDocument> {
+    JsonApi::new(UserDocument::new(user)).with_fieldset(fields)
+}
+
+#[OpenApi(prefix_path = "/api/v1", tag = "ApiTags::Users")]
+impl UsersApi {
+    /// List users
+    ///
+    /// One page of users, for admins. Filters combine; pagination links keep
+    /// the sort, filters and fieldset.
+    #[allow(clippy::too_many_arguments)]
+    #[oai(path = "/users.json", method = "get", operation_id = "listUsers")]
+    async fn list(
+        &self,
+        state: Data<&AppState>,
+        request: &Request,
+        caller: Caller,
+        /// The page, counted from 1.
+        #[oai(name = "page[number]", validator(minimum(value = "1")))]
+        page_number: Query<Option<u64>>,
+        /// Users per page, 1 to 100; 20 by default.
+        #[oai(
+            name = "page[size]",
+            validator(minimum(value = "1"), maximum(value = "100"))
+        )]
+        page_size: Query<Option<u64>>,
+        /// Comma-separated fields among `id`, `name`, `email`, `created_at`
+        /// and `updated_at`, each prefixed with `-` for descending order.
+        sort: Query<Option<String>>,
+        /// Users with exactly this email address, compared case-insensitively.
+        #[oai(name = "filter[email]")]
+        filter_email: Query<Option<String>>,
+        /// Users whose name contains this, case-insensitively.
+        #[oai(name = "filter[name]")]
+        filter_name: Query<Option<String>>,
+        /// Users with this role.
+        #[oai(name = "filter[role]")]
+        filter_role: Query<Option<Role>>,
+        /// Users whose name or email contains this, case-insensitively.
+        #[oai(name = "filter[q]")]
+        filter_q: Query<Option<String>>,
+        /// Comma-separated attributes to include; the others are left out.
+        #[oai(name = "fields[users]")]
+        fields: Query<Option<String>>,
+    ) -> Result<UserPage, Failure<ListErrors>> {
+        policy::ensure_admin(&caller)?;
+        let page = Page::new(page_number.0, page_size.0)?;
+        let sort = sort
+            .0
+            .as_deref()
+            .map(|sort| parse_sort(sort, SortField::parse))
+            .transpose()?
+            .unwrap_or_default();
+        let fields = fieldset(fields.0.as_deref())?;
+        let filters = Filters {
+            email: filter_email.0,
+            name: filter_name.0,
+            role: filter_role.0,
+            q: filter_q.0,
+        };
+        let (users, total) = listing::list(&state.db, &filters, &sort, page).await?;
+        let today = chrono::Utc::now().date_naive();
+        let document = UserCollectionDocument {
+            jsonapi: JsonApiObject::default(),
+            data: users
+                .iter()
+                .map(|user| UserResource::from_user(user, today))
+                .collect(),
+            links: PaginationLinks::new(
+                request.uri().path(),
+                request.uri().query().unwrap_or_default(),
+                page,
+                total,
+            ),
+            meta: CollectionMeta { total },
+        };
+        Ok(UserPage::Ok(JsonApi::new(document).with_fieldset(fields)))
+    }
+
+    /// Register a user
+    ///
+    /// Anyone may register. Only an admin may set `role`.
+    #[oai(path = "/users.json", method = "post", operation_id = "createUser")]
+    async fn create(
+        &self,
+        state: Data<&AppState>,
+        caller: MaybeCaller,
+        body: JsonApiBody<UserCreateDocument>,
+    ) -> Result<UserCreated, Failure<CreateErrors>> {
+        let new_user = body.0;
+        policy::ensure_may_set_role(caller.0.as_ref(), new_user.role)?;
+        let user = service::register(&state, new_user).await?;
+        Ok(UserCreated::Created(
+            answer(&user, None),
+            resource_path(user.id),
+        ))
+    }
+
+    /// Read the signed-in user
+    #[oai(
+        path = "/users/me.json",
+        method = "get",
+        operation_id = "getCurrentUser"
+    )]
+    async fn me(
+        &self,
+        caller: Caller,
+        /// Comma-separated attributes to include; the others are left out.
+        #[oai(name = "fields[users]")]
+        fields: Query<Option<String>>,
+    ) -> Result<UserFound, Failure<MeErrors>> {
+        let fields = fieldset(fields.0.as_deref())?;
+        Ok(UserFound::Ok(answer(&caller.0, fields)))
+    }
+
+    /// Read a user
+    ///
+    /// Users may read themselves; admins may read anyone.
+    #[oai(path = "/users/:id", method = "get", operation_id = "getUser")]
+    async fn read(
+        &self,
+        state: Data<&AppState>,
+        /// The user's id.
+        id: Path<i64>,
+        caller: Caller,
+        /// Comma-separated attributes to include; the others are left out.
+        #[oai(name = "fields[users]")]
+        fields: Query<Option<String>>,
+    ) -> Result<UserFound, Failure<ReadErrors>> {
+        policy::ensure_self_or_admin(&caller, id.0)?;
+        let fields = fieldset(fields.0.as_deref())?;
+        let user = service::find(&state, id.0).await?;
+        Ok(UserFound::Ok(answer(&user, fields)))
+    }
+
+    /// Update a user
+    ///
+    /// Changes only the attributes sent. Changing your own password needs
+    /// `meta.current_password`, and ends every token issued before.
+    #[oai(path = "/users/:id", method = "patch", operation_id = "updateUser")]
+    async fn update(
+        &self,
+        state: Data<&AppState>,
+        /// The user's id.
+        id: Path<i64>,
+        caller: Caller,
+        body: JsonApiBody<UserUpdateDocument>,
+    ) -> Result<UserFound, Failure<UpdateErrors>> {
+        policy::ensure_self_or_admin(&caller, id.0)?;
+        let changes = parse_changes(body.0, id.0)?;
+        policy::ensure_may_set_role(Some(&caller), changes.role)?;
+        let target = service::find(&state, id.0).await?;
+        let user = service::update(&state, &caller, &target, changes).await?;
+        Ok(UserFound::Ok(answer(&user, None)))
+    }
+
+    /// Delete a user
+    ///
+    /// Users may delete themselves; admins may delete anyone.
+    #[oai(path = "/users/:id", method = "delete", operation_id = "deleteUser")]
+    async fn delete(
+        &self,
+        state: Data<&AppState>,
+        /// The user's id.
+        id: Path<i64>,
+        caller: Caller,
+    ) -> Result<UserDeleted, Failure<DeleteErrors>> {
+        policy::ensure_self_or_admin(&caller, id.0)?;
+        service::delete(&state, id.0).await?;
+        Ok(UserDeleted::NoContent)
+    }
+}
+
+fn parse_changes(document: Value, id: i64) -> Result<UserChanges, ApiError> {
+    let id = id.to_string();
+    UserChanges::parse(parse_resource(document, USERS, IdRule::MustMatch(&id))?)
+}

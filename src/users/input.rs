@@ -1,0 +1,314 @@
+//! What a registration or an update asks for, checked attribute by attribute
+//! with every problem reported at once.
+
+use chrono::{NaiveDate, Utc};
+use serde_json::{Map, Value};
+
+use super::{
+    attributes::{
+        Email, parse_dob, parse_email, parse_name, parse_password, parse_text, parse_website,
+    },
+    role::Role,
+};
+use crate::{
+    auth::password::Password,
+    error::{ApiError, FieldError, FieldErrorKind},
+    jsonapi::request::ResourceInput,
+};
+
+/// Attributes the server computes; a client may not send them.
+const READ_ONLY: [&str; 5] = ["id", "type", "age", "created_at", "updated_at"];
+
+/// A registration.
+#[derive(Debug)]
+pub struct NewUser {
+    pub name: String,
+    pub email: Email,
+    pub password: Password,
+    pub dob: Option<NaiveDate>,
+    pub address: Option<String>,
+    pub profession: Option<String>,
+    pub website: Option<String>,
+    /// Only an admin may choose it.
+    pub role: Option<Role>,
+}
+
+/// An update: `None` leaves an attribute alone, `Some(None)` clears it.
+#[derive(Debug, Default)]
+pub struct UserChanges {
+    pub name: Option<String>,
+    pub email: Option<Email>,
+    pub password: Option<Password>,
+    pub dob: Option<Option<NaiveDate>>,
+    pub address: Option<Option<String>>,
+    pub profession: Option<Option<String>>,
+    pub website: Option<Option<String>>,
+    pub role: Option<Role>,
+    /// `meta.current_password`, needed when users change their own password.
+    pub current_password: Option<Password>,
+}
+
+/// Collects attribute errors while parsing.
+struct Checker {
+    errors: Vec<FieldError>,
+}
+
+impl Checker {
+    fn pointer(name: &str) -> String {
+        format!(
+            "/data/attributes/{}",
+            name.replace('~', "~0").replace('/', "~1")
+        )
+    }
+
+    fn take<T>(&mut self, name: &str, parsed: Result<T, String>) -> Option<T> {
+        parsed
+            .map_err(|detail| {
+                self.errors.push(FieldError::new(
+                    FieldErrorKind::Invalid,
+                    Self::pointer(name),
+                    detail,
+                ));
+            })
+            .ok()
+    }
+
+    fn refuse_unknown(&mut self, attributes: &Map<String, Value>, known: &[&str]) {
+        for name in attributes.keys() {
+            if READ_ONLY.contains(&name.as_str()) {
+                self.errors.push(FieldError::new(
+                    FieldErrorKind::ReadOnly,
+                    Self::pointer(name),
+                    format!("{name} is read-only"),
+                ));
+            } else if !known.contains(&name.as_str()) {
+                self.errors.push(FieldError::new(
+                    FieldErrorKind::Unknown,
+                    Self::pointer(name),
+                    format!("users have no attribute {name:?}"),
+                ));
+            }
+        }
+    }
+
+    /// A required attribute: absent or null is an error.
+    fn required<T>(
+        &mut self,
+        attributes: &Map<String, Value>,
+        name: &str,
+        parse: impl FnOnce(&Value) -> Result<T, String>,
+    ) -> Option<T> {
+        match attributes.get(name) {
+            None | Some(Value::Null) => {
+                self.errors.push(FieldError::new(
+                    FieldErrorKind::Missing,
+                    Self::pointer(name),
+                    format!("{name} is required"),
+                ));
+                None
+            }
+            Some(value) => self.take(name, parse(value)),
+        }
+    }
+
+    /// An attribute that may be sent or not but never cleared: null is an error.
+    fn not_null<T>(
+        &mut self,
+        attributes: &Map<String, Value>,
+        name: &str,
+        parse: impl FnOnce(&Value) -> Result<T, String>,
+    ) -> Option<T> {
+        match attributes.get(name) {
+            None => None,
+            Some(Value::Null) => self.take(name, Err(format!("{name} cannot be null"))),
+            Some(value) => self.take(name, parse(value)),
+        }
+    }
+
+    /// An attribute that null clears: `Some(None)`.
+    fn nullable<T>(
+        &mut self,
+        attributes: &Map<String, Value>,
+        name: &str,
+        parse: impl FnOnce(&Value) -> Result<T, String>,
+    ) -> Option<Option<T>> {
+        match attributes.get(name) {
+            None => None,
+            Some(Value::Null) => Some(None),
+            Some(value) => self.take(name, parse(value)).map(Some),
+        }
+    }
+
+    fn finish<T>(self, value: Option<T>) -> Result<T, ApiError> {
+        match value {
+            Some(value) if self.errors.is_empty() => Ok(value),
+            _ => Err(ApiError::InvalidAttributes(self.errors)),
+        }
+    }
+}
+
+const WRITABLE: [&str; 8] = [
+    "name",
+    "email",
+    "password",
+    "dob",
+    "address",
+    "profession",
+    "website",
+    "role",
+];
+
+fn parse_role(value: &Value) -> Result<Role, String> {
+    value
+        .as_str()
+        .and_then(Role::parse)
+        .ok_or_else(|| "role must be \"user\" or \"admin\"".to_owned())
+}
+
+impl NewUser {
+    pub fn parse(input: ResourceInput) -> Result<Self, ApiError> {
+        let today = Utc::now().date_naive();
+        let attributes = &input.attributes;
+        let mut checker = Checker { errors: Vec::new() };
+        checker.refuse_unknown(attributes, &WRITABLE);
+        let name = checker.required(attributes, "name", parse_name);
+        let email = checker.required(attributes, "email", parse_email);
+        let password = checker.required(attributes, "password", |v| parse_password(v, "password"));
+        let dob = checker.nullable(attributes, "dob", |v| parse_dob(v, today));
+        let address = checker.nullable(attributes, "address", |v| parse_text(v, "address"));
+        let profession =
+            checker.nullable(attributes, "profession", |v| parse_text(v, "profession"));
+        let website = checker.nullable(attributes, "website", parse_website);
+        let role = checker.nullable(attributes, "role", parse_role);
+        let user = match (name, email, password) {
+            (Some(name), Some(email), Some(password)) => Some(Self {
+                name,
+                email,
+                password,
+                dob: dob.flatten(),
+                address: address.flatten(),
+                profession: profession.flatten(),
+                website: website.flatten(),
+                role: role.flatten(),
+            }),
+            _ => None,
+        };
+        checker.finish(user)
+    }
+}
+
+impl UserChanges {
+    pub fn parse(input: ResourceInput) -> Result<Self, ApiError> {
+        let today = Utc::now().date_naive();
+        let attributes = &input.attributes;
+        let mut checker = Checker { errors: Vec::new() };
+        checker.refuse_unknown(attributes, &WRITABLE);
+        let changes = Self {
+            name: checker.not_null(attributes, "name", parse_name),
+            email: checker.not_null(attributes, "email", parse_email),
+            password: checker.not_null(attributes, "password", |v| parse_password(v, "password")),
+            dob: checker.nullable(attributes, "dob", |v| parse_dob(v, today)),
+            address: checker.nullable(attributes, "address", |v| parse_text(v, "address")),
+            profession: checker.nullable(attributes, "profession", |v| parse_text(v, "profession")),
+            website: checker.nullable(attributes, "website", parse_website),
+            role: checker.not_null(attributes, "role", parse_role),
+            current_password: match input.meta.get("current_password") {
+                None | Some(Value::Null) => None,
+                Some(Value::String(password)) => Some(Password::new(password.clone())),
+                Some(_) => {
+                    checker.errors.push(FieldError::new(
+                        FieldErrorKind::Invalid,
+                        "/meta/current_password",
+                        "meta.current_password must be a string",
+                    ));
+                    None
+                }
+            },
+        };
+        checker.finish(Some(changes))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn input(attributes: Value) -> ResourceInput {
+        ResourceInput {
+            attributes: attributes.as_object().unwrap().clone(),
+            meta: Map::new(),
+        }
+    }
+
+    fn pointers(error: ApiError) -> Vec<(FieldErrorKind, String)> {
+        match error {
+            ApiError::InvalidAttributes(errors) => {
+                errors.into_iter().map(|e| (e.kind, e.pointer)).collect()
+            }
+            other => panic!("expected attribute errors, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_complete_registration_parses() {
+        let user = NewUser::parse(input(json!({
+            "name": "Ada Lovelace", "email": "ada@example.com",
+            "password": "correct horse battery staple", "dob": "1815-12-10",
+            "website": "https://example.com/ada"
+        })))
+        .unwrap();
+        assert_eq!(user.name, "Ada Lovelace");
+        assert!(user.role.is_none());
+    }
+
+    #[test]
+    fn every_bad_attribute_of_a_registration_is_reported_at_once() {
+        let error = NewUser::parse(input(json!({
+            "email": "not-an-email", "password": "short", "age": 3, "nickname": "x"
+        })))
+        .unwrap_err();
+        let mut found = pointers(error);
+        found.sort_by(|a, b| a.1.cmp(&b.1));
+        assert_eq!(
+            found,
+            [
+                (FieldErrorKind::ReadOnly, "/data/attributes/age".to_owned()),
+                (FieldErrorKind::Invalid, "/data/attributes/email".to_owned()),
+                (FieldErrorKind::Missing, "/data/attributes/name".to_owned()),
+                (
+                    FieldErrorKind::Unknown,
+                    "/data/attributes/nickname".to_owned()
+                ),
+                (
+                    FieldErrorKind::Invalid,
+                    "/data/attributes/password".to_owned()
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn an_update_tells_absent_from_null() {
+        let changes = UserChanges::parse(input(json!({"dob": null, "name": "Ada"}))).unwrap();
+        assert_eq!(changes.dob, Some(None));
+        assert_eq!(changes.address, None);
+        assert_eq!(changes.name.as_deref(), Some("Ada"));
+    }
+
+    #[test]
+    fn an_update_cannot_null_a_required_attribute() {
+        let error = UserChanges::parse(input(json!({"email": null}))).unwrap_err();
+        assert_eq!(
+            pointers(error),
+            [(FieldErrorKind::Invalid, "/data/attributes/email".to_owned())]
+        );
+    }
+
+    #[test]
+    fn pointers_escape_slashes_and_tildes() {
+        let error = UserChanges::parse(input(json!({"a/b~c": 1}))).unwrap_err();
+        assert_eq!(pointers(error)[0].1, "/data/attributes/a~1b~0c");
+    }
+}

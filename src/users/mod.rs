@@ -1,0 +1,19 @@
+//! Users: the table, the rules of each attribute, who may do what, and the
+//! endpoints.
+
+pub mod admin;
+pub mod api;
+pub mod attributes;
+pub mod entity;
+pub mod input;
+pub mod listing;
+pub mod policy;
+pub mod role;
+pub mod schema;
+pub mod service;
+pub mod store;
+
+/// The URL of user `id`, as `links.self` and `Location` give it.
+pub fn resource_path(id: i64) -> String {
+    format!("/api/v1/users/{id}.json")
+}

@@ -1,0 +1,268 @@
+//! The documents the users endpoints answer with and take, as poem-openapi
+//! types: their doc comments become the spec and their names the class
+//! names of generated SDKs.
+
+use chrono::{NaiveDate, Utc};
+use poem_openapi::{Enum, Object, types::MaybeUndefined};
+use serde_json::Value;
+
+use super::{attributes::age_on, entity::Model as User, input::NewUser, resource_path, role::Role};
+use crate::{
+    error::ApiError,
+    jsonapi::{
+        document::{JsonApiObject, SelfLinks},
+        links::PaginationLinks,
+        payload::RequestDocument,
+        request::{IdRule, parse_resource},
+        values::{Date, Timestamp},
+    },
+};
+
+/// The JSON:API type of users.
+pub const USERS: &str = "users";
+
+/// The type member of a user resource: always `users`.
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+#[oai(rename = "UserType", rename_all = "lowercase")]
+pub enum UserType {
+    Users,
+}
+
+/// A user's attributes. With `fields[users]`, only the named ones appear.
+#[derive(Object, Debug, Clone)]
+#[oai(rename = "UserAttributes")]
+pub struct UserAttributes {
+    /// The user's name, 2 to 100 characters.
+    pub name: String,
+    /// The user's email address; unique, compared case-insensitively.
+    pub email: String,
+    /// Date of birth, `YYYY-MM-DD`.
+    #[oai(nullable)]
+    pub dob: Option<Date>,
+    /// Whole years since `dob`; null without it.
+    #[oai(nullable)]
+    pub age: Option<u32>,
+    #[oai(nullable)]
+    pub address: Option<String>,
+    #[oai(nullable)]
+    pub profession: Option<String>,
+    /// An absolute `http` or `https` URL.
+    #[oai(nullable)]
+    pub website: Option<String>,
+    pub role: Role,
+    /// When the user registered (RFC 3339, UTC).
+    pub created_at: Timestamp,
+    /// When the user last changed (RFC 3339, UTC).
+    pub updated_at: Timestamp,
+}
+
+/// Names of the attributes, for `fields[users]`.
+pub const ATTRIBUTE_NAMES: [&str; 10] = [
+    "name",
+    "email",
+    "dob",
+    "age",
+    "address",
+    "profession",
+    "website",
+    "role",
+    "created_at",
+    "updated_at",
+];
+
+/// Links of a resource object.
+#[derive(Object, Debug, Clone)]
+#[oai(rename = "ResourceLinks")]
+pub struct ResourceLinks {
+    /// Where this resource lives.
+    #[oai(rename = "self")]
+    pub self_: String,
+}
+
+/// A user as a JSON:API resource object.
+#[derive(Object, Debug, Clone)]
+#[oai(rename = "UserResource")]
+pub struct UserResource {
+    #[oai(rename = "type")]
+    pub kind: UserType,
+    /// The user's id, a decimal number as a string.
+    pub id: String,
+    pub attributes: UserAttributes,
+    pub links: ResourceLinks,
+}
+
+impl UserResource {
+    pub fn from_user(user: &User, today: NaiveDate) -> Self {
+        Self {
+            kind: UserType::Users,
+            id: user.id.to_string(),
+            attributes: UserAttributes {
+                name: user.name.clone(),
+                email: user.email.clone(),
+                dob: user.dob.map(Date),
+                age: user.dob.map(|dob| age_on(dob, today)),
+                address: user.address.clone(),
+                profession: user.profession.clone(),
+                website: user.website.clone(),
+                role: user.role,
+                created_at: Timestamp(user.created_at),
+                updated_at: Timestamp(user.updated_at),
+            },
+            links: ResourceLinks {
+                self_: resource_path(user.id),
+            },
+        }
+    }
+}
+
+/// A document holding one user.
+#[derive(Object, Debug, Clone)]
+#[oai(rename = "UserDocument")]
+pub struct UserDocument {
+    pub jsonapi: JsonApiObject,
+    pub data: UserResource,
+    pub links: SelfLinks,
+}
+
+impl UserDocument {
+    pub fn new(user: &User) -> Self {
+        let data = UserResource::from_user(user, Utc::now().date_naive());
+        Self {
+            jsonapi: JsonApiObject::default(),
+            links: SelfLinks {
+                self_: data.links.self_.clone(),
+            },
+            data,
+        }
+    }
+}
+
+/// Facts about a collection.
+#[derive(Object, Debug, Clone)]
+#[oai(rename = "CollectionMeta")]
+pub struct CollectionMeta {
+    /// How many users match the filters, on all pages.
+    pub total: u64,
+}
+
+/// A document holding one page of users.
+#[derive(Object, Debug, Clone)]
+#[oai(rename = "UserCollectionDocument")]
+pub struct UserCollectionDocument {
+    pub jsonapi: JsonApiObject,
+    pub data: Vec<UserResource>,
+    pub links: PaginationLinks,
+    pub meta: CollectionMeta,
+}
+
+/// Attributes of a new user.
+#[derive(Object, Debug)]
+#[oai(rename = "UserCreateAttributes")]
+pub struct UserCreateAttributes {
+    #[oai(validator(min_length = 2, max_length = 100))]
+    pub name: String,
+    #[oai(validator(max_length = 254))]
+    pub email: String,
+    /// 15 to 128 characters; never returned.
+    #[oai(validator(min_length = 15, max_length = 128))]
+    pub password: String,
+    /// Date of birth, `YYYY-MM-DD`, not in the future.
+    pub dob: Option<Date>,
+    #[oai(validator(max_length = 500))]
+    pub address: Option<String>,
+    #[oai(validator(max_length = 500))]
+    pub profession: Option<String>,
+    #[oai(validator(max_length = 2048))]
+    pub website: Option<String>,
+    /// Only an admin may set it; `user` by default.
+    pub role: Option<Role>,
+}
+
+/// A new user as a resource object; the server assigns the id.
+#[derive(Object, Debug)]
+#[oai(rename = "UserCreateResource")]
+pub struct UserCreateResource {
+    #[oai(rename = "type")]
+    pub kind: UserType,
+    pub attributes: UserCreateAttributes,
+}
+
+/// A registration.
+///
+/// Parsed by [`RequestDocument::parse`], which reports every invalid
+/// attribute at once with a pointer; this type documents its shape.
+#[derive(Object, Debug)]
+#[oai(rename = "UserCreateDocument")]
+pub struct UserCreateDocument {
+    pub data: UserCreateResource,
+}
+
+impl RequestDocument for UserCreateDocument {
+    type Parsed = NewUser;
+
+    fn parse(document: Value) -> Result<NewUser, ApiError> {
+        NewUser::parse(parse_resource(document, USERS, IdRule::ServerAssigned)?)
+    }
+}
+
+/// The attributes to change; those not sent keep their values, and null
+/// clears an optional one.
+#[derive(Object, Debug)]
+#[oai(rename = "UserUpdateAttributes")]
+pub struct UserUpdateAttributes {
+    #[oai(validator(min_length = 2, max_length = 100))]
+    pub name: Option<String>,
+    #[oai(validator(max_length = 254))]
+    pub email: Option<String>,
+    /// A new password; changing your own needs `meta.current_password`.
+    #[oai(validator(min_length = 15, max_length = 128))]
+    pub password: Option<String>,
+    /// Date of birth, `YYYY-MM-DD`; null clears it.
+    #[oai(nullable)]
+    pub dob: MaybeUndefined<Date>,
+    #[oai(nullable, validator(max_length = 500))]
+    pub address: MaybeUndefined<String>,
+    #[oai(nullable, validator(max_length = 500))]
+    pub profession: MaybeUndefined<String>,
+    #[oai(nullable, validator(max_length = 2048))]
+    pub website: MaybeUndefined<String>,
+    /// Only an admin may change it.
+    pub role: Option<Role>,
+}
+
+/// A user's changes as a resource object; `id` must match the URL.
+#[derive(Object, Debug)]
+#[oai(rename = "UserUpdateResource")]
+pub struct UserUpdateResource {
+    #[oai(rename = "type")]
+    pub kind: UserType,
+    pub id: String,
+    pub attributes: Option<UserUpdateAttributes>,
+}
+
+/// Proof of identity for sensitive changes.
+#[derive(Object, Debug)]
+#[oai(rename = "UserUpdateMeta")]
+pub struct UserUpdateMeta {
+    /// Your current password, when you change your own password.
+    pub current_password: Option<String>,
+}
+
+/// An update of a user.
+///
+/// Its id is checked against the URL by the handler, so parsing here only
+/// reads the JSON; this type documents its shape.
+#[derive(Object, Debug)]
+#[oai(rename = "UserUpdateDocument")]
+pub struct UserUpdateDocument {
+    pub data: UserUpdateResource,
+    pub meta: Option<UserUpdateMeta>,
+}
+
+impl RequestDocument for UserUpdateDocument {
+    type Parsed = Value;
+
+    fn parse(document: Value) -> Result<Value, ApiError> {
+        Ok(document)
+    }
+}

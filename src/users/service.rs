@@ -1,0 +1,105 @@
+//! What registering, changing and deleting a user involve beyond one query:
+//! password hashing, the rules about passwords, and storing.
+
+use super::{
+    input::{NewUser, UserChanges},
+    store::{self, UserRecord, UserUpdate},
+};
+use crate::{
+    auth::caller::Caller,
+    error::{ApiError, FieldError, FieldErrorKind},
+    state::AppState,
+    users::entity::Model as User,
+};
+
+/// Registers a user; the role has been authorised by the caller.
+pub async fn register(state: &AppState, new: NewUser) -> Result<User, ApiError> {
+    let password_hash = state.passwords.hash(&new.password).await?;
+    store::insert(
+        &state.db,
+        UserRecord {
+            name: new.name,
+            email: new.email.address,
+            email_normalized: new.email.normalized,
+            password_hash,
+            dob: new.dob,
+            address: new.address,
+            profession: new.profession,
+            website: new.website,
+            role: new.role.unwrap_or_default(),
+        },
+    )
+    .await
+}
+
+/// Applies changes to `target`. Users changing their own password must
+/// prove they know the current one; an admin resetting someone else's need
+/// not. A new password ends every earlier token.
+pub async fn update(
+    state: &AppState,
+    caller: &Caller,
+    target: &User,
+    changes: UserChanges,
+) -> Result<User, ApiError> {
+    let password_hash = match &changes.password {
+        None => None,
+        Some(password) => {
+            if caller.id() == target.id {
+                check_current_password(state, target, changes.current_password.as_ref()).await?;
+            }
+            Some(state.passwords.hash(password).await?)
+        }
+    };
+    let update = UserUpdate {
+        name: changes.name,
+        email: changes.email.map(|email| (email.address, email.normalized)),
+        password_hash,
+        dob: changes.dob,
+        address: changes.address,
+        profession: changes.profession,
+        website: changes.website,
+        role: changes.role,
+    };
+    store::update(&state.db, target.id, update)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("there is no user {}", target.id)))
+}
+
+async fn check_current_password(
+    state: &AppState,
+    user: &User,
+    current: Option<&crate::auth::password::Password>,
+) -> Result<(), ApiError> {
+    let Some(current) = current else {
+        return Err(ApiError::InvalidAttributes(vec![FieldError::new(
+            FieldErrorKind::Missing,
+            "/meta/current_password",
+            "changing your own password needs meta.current_password",
+        )]));
+    };
+    let verification = state
+        .passwords
+        .verify(current, Some(&user.password_hash))
+        .await?;
+    if verification.matches {
+        Ok(())
+    } else {
+        Err(ApiError::WrongCurrentPassword)
+    }
+}
+
+/// Loads the user `id`, or answers 404.
+pub async fn find(state: &AppState, id: i64) -> Result<User, ApiError> {
+    store::find(&state.db, id)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("there is no user {id}")))
+}
+
+/// Deletes the user `id`; its tokens die with its row.
+pub async fn delete(state: &AppState, id: i64) -> Result<(), ApiError> {
+    if store::delete(&state.db, id).await? {
+        Ok(())
+    } else {
+        Err(ApiError::NotFound(format!("there is no user {id}")))
+    }
+}

@@ -1,0 +1,165 @@
+//! Reading and writing the `users` table. Every write that takes more than
+//! one statement runs in one transaction.
+
+use chrono::{DateTime, SubsecRound, Utc};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
+    QueryFilter, Set, SqlErr, TransactionTrait,
+    sea_query::{Expr, ExprTrait},
+};
+
+use super::{
+    entity::{ActiveModel, Column, Entity as Users, Model as User},
+    role::Role,
+};
+use crate::error::ApiError;
+
+/// A user ready to be stored: validated, with the password already hashed.
+pub struct UserRecord {
+    pub name: String,
+    pub email: String,
+    pub email_normalized: String,
+    pub password_hash: String,
+    pub dob: Option<chrono::NaiveDate>,
+    pub address: Option<String>,
+    pub profession: Option<String>,
+    pub website: Option<String>,
+    pub role: Role,
+}
+
+/// Changes ready to be stored: `None` leaves a column alone.
+#[derive(Default)]
+pub struct UserUpdate {
+    pub name: Option<String>,
+    pub email: Option<(String, String)>,
+    /// A new hash also ends every token issued before it.
+    pub password_hash: Option<String>,
+    pub dob: Option<Option<chrono::NaiveDate>>,
+    pub address: Option<Option<String>>,
+    pub profession: Option<Option<String>>,
+    pub website: Option<Option<String>>,
+    pub role: Option<Role>,
+}
+
+/// Now, at the precision every supported database keeps, so that what we
+/// answer equals what a later read returns.
+fn now() -> DateTime<Utc> {
+    Utc::now().trunc_subsecs(6)
+}
+
+/// A unique violation can only be the email index.
+fn email_conflict(error: DbErr) -> ApiError {
+    match error.sql_err() {
+        Some(SqlErr::UniqueConstraintViolation(_)) => ApiError::EmailTaken,
+        _ => error.into(),
+    }
+}
+
+pub async fn find(db: &impl ConnectionTrait, id: i64) -> Result<Option<User>, DbErr> {
+    Users::find_by_id(id).one(db).await
+}
+
+pub async fn find_by_email(
+    db: &impl ConnectionTrait,
+    email_normalized: &str,
+) -> Result<Option<User>, DbErr> {
+    Users::find()
+        .filter(Column::EmailNormalized.eq(email_normalized))
+        .one(db)
+        .await
+}
+
+/// Stores a new user; the unique index turns a taken email into a 409.
+pub async fn insert(db: &impl ConnectionTrait, record: UserRecord) -> Result<User, ApiError> {
+    let now = now();
+    ActiveModel {
+        name: Set(record.name),
+        email: Set(record.email),
+        email_normalized: Set(record.email_normalized),
+        password_hash: Set(record.password_hash),
+        dob: Set(record.dob),
+        address: Set(record.address),
+        profession: Set(record.profession),
+        website: Set(record.website),
+        role: Set(record.role),
+        token_generation: Set(0),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(db)
+    .await
+    .map_err(email_conflict)
+}
+
+/// Applies changes to one user and returns the user as stored, or `None`
+/// when there is no such user.
+pub async fn update(
+    db: &DatabaseConnection,
+    id: i64,
+    changes: UserUpdate,
+) -> Result<Option<User>, ApiError> {
+    let mut statement = Users::update_many()
+        .filter(Column::Id.eq(id))
+        .col_expr(Column::UpdatedAt, Expr::value(now()));
+    if let Some(name) = changes.name {
+        statement = statement.col_expr(Column::Name, Expr::value(name));
+    }
+    if let Some((email, email_normalized)) = changes.email {
+        statement = statement
+            .col_expr(Column::Email, Expr::value(email))
+            .col_expr(Column::EmailNormalized, Expr::value(email_normalized));
+    }
+    if let Some(password_hash) = changes.password_hash {
+        statement = statement
+            .col_expr(Column::PasswordHash, Expr::value(password_hash))
+            .col_expr(
+                Column::TokenGeneration,
+                Expr::col(Column::TokenGeneration).add(1),
+            );
+    }
+    if let Some(dob) = changes.dob {
+        statement = statement.col_expr(Column::Dob, Expr::value(dob));
+    }
+    for (column, value) in [
+        (Column::Address, changes.address),
+        (Column::Profession, changes.profession),
+        (Column::Website, changes.website),
+    ] {
+        if let Some(value) = value {
+            statement = statement.col_expr(column, Expr::value(value));
+        }
+    }
+    if let Some(role) = changes.role {
+        statement = statement.col_expr(Column::Role, Expr::value(role.as_str()));
+    }
+    let transaction = db.begin().await?;
+    statement.exec(&transaction).await.map_err(email_conflict)?;
+    let user = find(&transaction, id).await?;
+    transaction.commit().await?;
+    Ok(user)
+}
+
+/// Deletes a user; `false` when there was none.
+pub async fn delete(db: &impl ConnectionTrait, id: i64) -> Result<bool, DbErr> {
+    let result = Users::delete_by_id(id).exec(db).await?;
+    Ok(result.rows_affected > 0)
+}
+
+/// Replaces a password hash with a stronger one of the same password,
+/// unless the password changed meanwhile. Tokens stay valid: the password
+/// itself did not change.
+pub async fn replace_password_hash(
+    db: &impl ConnectionTrait,
+    id: i64,
+    old_hash: &str,
+    new_hash: &str,
+) -> Result<(), DbErr> {
+    Users::update_many()
+        .col_expr(Column::PasswordHash, Expr::value(new_hash))
+        .filter(Column::Id.eq(id))
+        .filter(Column::PasswordHash.eq(old_hash))
+        .exec(db)
+        .await?;
+    Ok(())
+}
