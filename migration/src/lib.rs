@@ -18,6 +18,16 @@ impl MigratorTrait for Migrator {
     }
 }
 
+/// Creates `table` with binary string comparison on MySQL and MariaDB, as
+/// PostgreSQL and SQLite compare by default. Their usual collations are
+/// case- and accent-insensitive, which would make the unique index on
+/// normalised emails treat `zoë@` and `zoe@` as one address.
+pub(crate) fn binary_collation(manager: &SchemaManager, table: &mut TableCreateStatement) {
+    if manager.get_database_backend() == sea_orm_migration::sea_orm::DatabaseBackend::MySql {
+        table.character_set("utf8mb4").collate("utf8mb4_bin");
+    }
+}
+
 /// A timestamp column with microsecond precision on every backend: MySQL's
 /// default `TIMESTAMP` keeps whole seconds and stops in 2038, which would make
 /// `updated_at` useless for ordering concurrent writes.

@@ -1,6 +1,6 @@
 use sea_orm_migration::prelude::*;
 
-use crate::timestamp_column;
+use crate::{binary_collation, timestamp_column};
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -26,45 +26,43 @@ pub(crate) enum Users {
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .create_table(
-                Table::create()
-                    .table(Users::Table)
-                    .col(
-                        ColumnDef::new(Users::Id)
-                            .big_integer()
-                            .not_null()
-                            .auto_increment()
-                            .primary_key(),
-                    )
-                    .col(ColumnDef::new(Users::Name).string_len(100).not_null())
-                    .col(ColumnDef::new(Users::Email).string_len(254).not_null())
-                    .col(
-                        ColumnDef::new(Users::EmailNormalized)
-                            .string_len(254)
-                            .not_null(),
-                    )
-                    .col(
-                        ColumnDef::new(Users::PasswordHash)
-                            .string_len(255)
-                            .not_null(),
-                    )
-                    .col(ColumnDef::new(Users::Dob).date().null())
-                    .col(ColumnDef::new(Users::Address).string_len(500).null())
-                    .col(ColumnDef::new(Users::Profession).string_len(500).null())
-                    .col(ColumnDef::new(Users::Website).string_len(2048).null())
-                    .col(ColumnDef::new(Users::Role).string_len(16).not_null())
-                    .col(
-                        ColumnDef::new(Users::TokenGeneration)
-                            .integer()
-                            .not_null()
-                            .default(0),
-                    )
-                    .col(timestamp_column(manager, Users::CreatedAt).not_null())
-                    .col(timestamp_column(manager, Users::UpdatedAt).not_null())
-                    .to_owned(),
+        let mut table = Table::create();
+        table
+            .table(Users::Table)
+            .col(
+                ColumnDef::new(Users::Id)
+                    .big_integer()
+                    .not_null()
+                    .auto_increment()
+                    .primary_key(),
             )
-            .await?;
+            .col(ColumnDef::new(Users::Name).string_len(100).not_null())
+            .col(ColumnDef::new(Users::Email).string_len(254).not_null())
+            .col(
+                ColumnDef::new(Users::EmailNormalized)
+                    .string_len(254)
+                    .not_null(),
+            )
+            .col(
+                ColumnDef::new(Users::PasswordHash)
+                    .string_len(255)
+                    .not_null(),
+            )
+            .col(ColumnDef::new(Users::Dob).date().null())
+            .col(ColumnDef::new(Users::Address).string_len(500).null())
+            .col(ColumnDef::new(Users::Profession).string_len(500).null())
+            .col(ColumnDef::new(Users::Website).string_len(2048).null())
+            .col(ColumnDef::new(Users::Role).string_len(16).not_null())
+            .col(
+                ColumnDef::new(Users::TokenGeneration)
+                    .integer()
+                    .not_null()
+                    .default(0),
+            )
+            .col(timestamp_column(manager, Users::CreatedAt).not_null())
+            .col(timestamp_column(manager, Users::UpdatedAt).not_null());
+        binary_collation(manager, &mut table);
+        manager.create_table(table.to_owned()).await?;
         // The unique index, not a read-then-write check, decides duplicate emails.
         manager
             .create_index(

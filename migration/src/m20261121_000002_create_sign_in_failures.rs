@@ -1,6 +1,6 @@
 use sea_orm_migration::prelude::*;
 
-use crate::timestamp_column;
+use crate::{binary_collation, timestamp_column};
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -19,26 +19,24 @@ enum SignInFailures {
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .create_table(
-                Table::create()
-                    .table(SignInFailures::Table)
-                    .col(
-                        ColumnDef::new(SignInFailures::EmailNormalized)
-                            .string_len(254)
-                            .not_null()
-                            .primary_key(),
-                    )
-                    .col(
-                        ColumnDef::new(SignInFailures::Failures)
-                            .integer()
-                            .not_null()
-                            .default(0),
-                    )
-                    .col(timestamp_column(manager, SignInFailures::BlockedUntil).null())
-                    .to_owned(),
+        let mut table = Table::create();
+        table
+            .table(SignInFailures::Table)
+            .col(
+                ColumnDef::new(SignInFailures::EmailNormalized)
+                    .string_len(254)
+                    .not_null()
+                    .primary_key(),
             )
-            .await
+            .col(
+                ColumnDef::new(SignInFailures::Failures)
+                    .integer()
+                    .not_null()
+                    .default(0),
+            )
+            .col(timestamp_column(manager, SignInFailures::BlockedUntil).null());
+        binary_collation(manager, &mut table);
+        manager.create_table(table.to_owned()).await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {

@@ -94,14 +94,20 @@ pub async fn insert(db: &impl ConnectionTrait, record: UserRecord) -> Result<Use
 
 /// Applies changes to one user and returns the user as stored, or `None`
 /// when there is no such user.
+///
+/// `updated_at` is chosen only once the row is locked by the first write, and
+/// never earlier than the value it replaces, so concurrent updates of one
+/// user leave `updated_at` in the order they committed.
 pub async fn update(
     db: &DatabaseConnection,
     id: i64,
     changes: UserUpdate,
 ) -> Result<Option<User>, ApiError> {
+    // Setting a column to itself keeps the statement valid when nothing else
+    // changes, and still takes the row lock.
     let mut statement = Users::update_many()
         .filter(Column::Id.eq(id))
-        .col_expr(Column::UpdatedAt, Expr::value(now()));
+        .col_expr(Column::UpdatedAt, Expr::col(Column::UpdatedAt));
     if let Some(name) = changes.name {
         statement = statement.col_expr(Column::Name, Expr::value(name));
     }
@@ -135,9 +141,17 @@ pub async fn update(
     }
     let transaction = db.begin().await?;
     statement.exec(&transaction).await.map_err(email_conflict)?;
-    let user = find(&transaction, id).await?;
+    let Some(mut user) = find(&transaction, id).await? else {
+        return Ok(None);
+    };
+    user.updated_at = Ord::max(now(), user.updated_at + chrono::Duration::microseconds(1));
+    Users::update_many()
+        .filter(Column::Id.eq(id))
+        .col_expr(Column::UpdatedAt, Expr::value(user.updated_at))
+        .exec(&transaction)
+        .await?;
     transaction.commit().await?;
-    Ok(user)
+    Ok(Some(user))
 }
 
 /// Deletes a user; `false` when there was none.
