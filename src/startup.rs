@@ -5,7 +5,7 @@ use std::{net::SocketAddr, sync::Arc, time::Duration};
 
 use migration::{Migrator, MigratorTrait};
 use poem::{
-    Endpoint, EndpointExt, IntoResponse, Response, Route, Server,
+    Endpoint, EndpointExt, Response, Route, Server,
     endpoint::make_sync,
     listener::{Acceptor, TcpAcceptor},
     middleware::CatchPanic,
@@ -16,7 +16,7 @@ use crate::{
     api::{self, PREFIX},
     config::{Settings, redact_url},
     db,
-    error::into_api_error,
+    error::error_response,
     http::{
         body_limit::read_body_within, cors::AllowedOrigins, logging::log_request,
         panic::panic_response,
@@ -104,7 +104,7 @@ pub fn app(state: AppState, settings: &Settings) -> impl Endpoint + 'static {
         )))
         .with(CatchPanic::new().with_handler(panic_response))
         .data(state)
-        .catch_all_error(|error| async move { into_api_error(error).into_response() })
+        .catch_all_error(|error| async move { error_response(error) })
         .around(log_request)
 }
 

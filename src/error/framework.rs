@@ -2,6 +2,7 @@
 //! parsing, content types, body reading) into [`ApiError`]s.
 
 use poem::{
+    IntoResponse, Response,
     error::{CorsError, MethodNotAllowedError, NotFoundError, ReadBodyError},
     http::StatusCode,
 };
@@ -11,7 +12,18 @@ use poem_openapi::error::{
 
 use super::ApiError;
 
-/// Maps any error that reached the top of the app to the error we answer with.
+/// The response for any error that reached the top of the app. An error
+/// that already carries its response (the token endpoint's RFC 6749 errors)
+/// keeps it; every other becomes a JSON:API error document.
+pub fn error_response(error: poem::Error) -> Response {
+    if error.is_from_response() {
+        error.into_response()
+    } else {
+        into_api_error(error).into_response()
+    }
+}
+
+/// Maps an error raised anywhere to the error we answer with.
 pub fn into_api_error(error: poem::Error) -> ApiError {
     let error = match error.downcast::<ApiError>() {
         Ok(api_error) => return api_error,

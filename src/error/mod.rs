@@ -13,7 +13,7 @@ use sea_orm::DbErr;
 
 pub(crate) use self::statuses::error_statuses;
 pub use self::{
-    framework::into_api_error,
+    framework::{error_response, into_api_error},
     statuses::{ErrorStatuses, Failure},
 };
 use crate::jsonapi::{

@@ -52,13 +52,10 @@ impl PaginationLinks {
     }
 }
 
-/// Percent-encodes a query component, leaving the brackets of
-/// `page[number]`-style names readable.
+/// Percent-encodes a query component. Brackets are encoded too: links must
+/// be URI references (RFC 3986), where `[` and `]` may not stand in a query.
 fn encode(component: &str) -> String {
-    form_urlencoded::byte_serialize(component.as_bytes())
-        .collect::<String>()
-        .replace("%5B", "[")
-        .replace("%5D", "]")
+    form_urlencoded::byte_serialize(component.as_bytes()).collect()
 }
 
 #[cfg(test)]
@@ -76,23 +73,23 @@ mod tests {
         );
         assert_eq!(
             links.self_,
-            "/u.json?sort=-name&page[size]=10&page[number]=2"
+            "/u.json?sort=-name&page%5Bsize%5D=10&page%5Bnumber%5D=2"
         );
         assert_eq!(
             links.first,
-            "/u.json?sort=-name&page[size]=10&page[number]=1"
+            "/u.json?sort=-name&page%5Bsize%5D=10&page%5Bnumber%5D=1"
         );
         assert_eq!(
             links.last,
-            "/u.json?sort=-name&page[size]=10&page[number]=4"
+            "/u.json?sort=-name&page%5Bsize%5D=10&page%5Bnumber%5D=4"
         );
         assert_eq!(
             links.prev.as_deref(),
-            Some("/u.json?sort=-name&page[size]=10&page[number]=1")
+            Some("/u.json?sort=-name&page%5Bsize%5D=10&page%5Bnumber%5D=1")
         );
         assert_eq!(
             links.next.as_deref(),
-            Some("/u.json?sort=-name&page[size]=10&page[number]=3")
+            Some("/u.json?sort=-name&page%5Bsize%5D=10&page%5Bnumber%5D=3")
         );
     }
 
@@ -100,7 +97,7 @@ mod tests {
     fn the_only_page_has_neither_prev_nor_next() {
         let links = PaginationLinks::new("/u.json", "", Page::new(None, None).unwrap(), 3);
         assert!(links.prev.is_none() && links.next.is_none());
-        assert_eq!(links.last, "/u.json?page[number]=1");
+        assert_eq!(links.last, "/u.json?page%5Bnumber%5D=1");
     }
 
     #[test]
@@ -111,6 +108,9 @@ mod tests {
             Page::new(None, None).unwrap(),
             0,
         );
-        assert_eq!(links.self_, "/u.json?filter[q]=a%26b&page[number]=1");
+        assert_eq!(
+            links.self_,
+            "/u.json?filter%5Bq%5D=a%26b&page%5Bnumber%5D=1"
+        );
     }
 }

@@ -7,6 +7,7 @@ pub mod negotiation;
 pub mod payload;
 pub mod query;
 pub mod request;
+pub mod resource_id;
 pub mod routes;
 pub mod values;
 

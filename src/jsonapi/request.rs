@@ -18,7 +18,27 @@ pub enum IdRule<'a> {
 #[derive(Debug, Default)]
 pub struct ResourceInput {
     pub attributes: Map<String, Value>,
+    /// Whether `data.attributes` was sent: a missing attribute is pointed at
+    /// through the nearest member that exists, as JSON:API requires.
+    pub attributes_sent: bool,
     pub meta: Map<String, Value>,
+    pub meta_sent: bool,
+}
+
+impl ResourceInput {
+    /// Where to point for an attribute that is missing.
+    pub fn missing_attribute_pointer(&self) -> &'static str {
+        if self.attributes_sent {
+            "/data/attributes"
+        } else {
+            "/data"
+        }
+    }
+
+    /// Where to point for a member of `meta` that is missing.
+    pub fn missing_meta_pointer(&self) -> &'static str {
+        if self.meta_sent { "/meta" } else { "" }
+    }
 }
 
 /// Checks a request document's structure and takes it apart.
@@ -33,8 +53,9 @@ pub fn parse_resource(
             "the request body must be a JSON object",
         ));
     };
+    let meta_sent = matches!(document.get("meta"), Some(Value::Object(_)));
     let meta = match document.remove("meta") {
-        None | Some(Value::Null) => Map::new(),
+        None => Map::new(),
         Some(Value::Object(meta)) => meta,
         Some(_) => {
             return Err(ApiError::invalid_document(
@@ -83,8 +104,9 @@ pub fn parse_resource(
             format!("{resource_type} have no relationships"),
         ));
     }
+    let attributes_sent = data.contains_key("attributes");
     let attributes = match data.remove("attributes") {
-        None | Some(Value::Null) => Map::new(),
+        None => Map::new(),
         Some(Value::Object(attributes)) => attributes,
         Some(_) => {
             return Err(ApiError::invalid_document(
@@ -93,7 +115,12 @@ pub fn parse_resource(
             ));
         }
     };
-    Ok(ResourceInput { attributes, meta })
+    Ok(ResourceInput {
+        attributes,
+        attributes_sent,
+        meta,
+        meta_sent,
+    })
 }
 
 fn check_id(id: Option<&Value>, rule: IdRule<'_>) -> Result<(), ApiError> {
@@ -160,6 +187,14 @@ mod tests {
             update(json!({"data": {"type": "users"}})),
             Err(ApiError::InvalidDocument { .. })
         ));
+    }
+
+    #[test]
+    fn null_attributes_are_not_an_object() {
+        let result = create(json!({"data": {"type": "users", "attributes": null}}));
+        assert!(
+            matches!(result, Err(ApiError::InvalidDocument { pointer, .. }) if pointer == "/data/attributes")
+        );
     }
 
     #[test]

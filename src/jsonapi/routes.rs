@@ -1,11 +1,16 @@
 //! Mounts JSON:API resource operations the way the contract describes them.
 //!
 //! poem-openapi reads `/:id.json` as one parameter named `id.json`, so
-//! operations are written with a trailing `/:id` and [`JsonApiRoutes`] adds
-//! the `.json` suffix both to the documented path (`/users/{id}.json`) and
-//! to the route that serves it. It also holds every operation to the
-//! parameters it documents and to JSON:API's `Accept` rule, so the spec and
-//! the server can never disagree about which query parameters exist.
+//! operations are written with a trailing `/:id` whose value is a
+//! [`ResourceId`](super::resource_id::ResourceId) (`42.json`), and
+//! [`JsonApiRoutes`] documents the path as `/users/{id}.json`. The route
+//! itself stays a plain parameter: poem's router loses a regex segment such
+//! as `:id<\d+>.json` to its static siblings when it is inserted before
+//! them, and poem-openapi inserts routes in hash order.
+//!
+//! It also holds every operation to the parameters it documents and to
+//! JSON:API's `Accept` rule, so the spec and the server can never disagree
+//! about which query parameters exist.
 
 use std::{collections::HashMap, sync::Arc};
 
@@ -19,11 +24,7 @@ use super::negotiation::check_accept;
 use crate::error::ApiError;
 
 /// The file-like suffix of every resource URL, as `$resource` clients expect.
-const SUFFIX: &str = ".json";
-
-/// Resource ids are decimal numbers; anything else in their place is no
-/// resource, whoever asks.
-const ID_PATTERN: &str = "[0-9]+";
+pub const SUFFIX: &str = ".json";
 
 /// Wraps an API whose operations serve JSON:API documents.
 pub struct JsonApiRoutes<T>(pub T);
@@ -48,7 +49,7 @@ impl<T: OpenApi> OpenApi for JsonApiRoutes<T> {
         let mut inner = HashMap::new();
         self.0.add_routes(&mut inner);
         for (path, endpoints) in inner {
-            let entry = route_table.entry(with_suffix(&path)).or_default();
+            let entry = route_table.entry(path.clone()).or_default();
             for (method, endpoint) in endpoints {
                 let allowed = declared
                     .get(&(path.clone(), method.clone()))
@@ -57,17 +58,6 @@ impl<T: OpenApi> OpenApi for JsonApiRoutes<T> {
                 entry.insert(method, guard(endpoint, Arc::new(allowed)));
             }
         }
-    }
-}
-
-/// The route for a path ending in a parameter: the parameter is an id, and
-/// `.json` must follow it.
-fn with_suffix(route_path: &str) -> String {
-    match route_path.rsplit_once('/') {
-        Some((head, last)) if last.starts_with(':') => {
-            format!("{head}/{last}<^{ID_PATTERN}>{SUFFIX}")
-        }
-        _ => route_path.to_owned(),
     }
 }
 
@@ -152,15 +142,6 @@ mod tests {
 
     fn allowed(names: &[&str]) -> Vec<String> {
         names.iter().map(|name| (*name).to_owned()).collect()
-    }
-
-    #[test]
-    fn a_trailing_parameter_gets_the_json_suffix() {
-        assert_eq!(
-            with_suffix("/api/v1/users/:param0"),
-            "/api/v1/users/:param0<^[0-9]+>.json"
-        );
-        assert_eq!(with_suffix("/api/v1/users.json"), "/api/v1/users.json");
     }
 
     #[test]

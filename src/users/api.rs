@@ -28,6 +28,7 @@ use crate::{
         payload::{Fieldset, JsonApi, JsonApiBody},
         query::{Page, parse_fieldset, parse_sort},
         request::{IdRule, parse_resource},
+        resource_id::ResourceId,
     },
     state::AppState,
 };
@@ -203,15 +204,15 @@ impl UsersApi {
         &self,
         state: Data<&AppState>,
         /// The user's id.
-        id: Path<i64>,
+        id: Path<ResourceId>,
         caller: Caller,
         /// Comma-separated attributes to include; the others are left out.
         #[oai(name = "fields[users]")]
         fields: Query<Option<String>>,
     ) -> Result<UserFound, Failure<ReadErrors>> {
-        policy::ensure_self_or_admin(&caller, id.0)?;
+        policy::ensure_self_or_admin(&caller, id.0.0)?;
         let fields = fieldset(fields.0.as_deref())?;
-        let user = service::find(&state, id.0).await?;
+        let user = service::find(&state, id.0.0).await?;
         Ok(UserFound::Ok(answer(&user, fields)))
     }
 
@@ -224,14 +225,14 @@ impl UsersApi {
         &self,
         state: Data<&AppState>,
         /// The user's id.
-        id: Path<i64>,
+        id: Path<ResourceId>,
         caller: Caller,
         body: JsonApiBody<UserUpdateDocument>,
     ) -> Result<UserFound, Failure<UpdateErrors>> {
-        policy::ensure_self_or_admin(&caller, id.0)?;
-        let changes = parse_changes(body.0, id.0)?;
+        policy::ensure_self_or_admin(&caller, id.0.0)?;
+        let changes = parse_changes(body.0, id.0.0)?;
         policy::ensure_may_set_role(Some(&caller), changes.role)?;
-        let target = service::find(&state, id.0).await?;
+        let target = service::find(&state, id.0.0).await?;
         let user = service::update(&state, &caller, &target, changes).await?;
         Ok(UserFound::Ok(answer(&user, None)))
     }
@@ -244,11 +245,11 @@ impl UsersApi {
         &self,
         state: Data<&AppState>,
         /// The user's id.
-        id: Path<i64>,
+        id: Path<ResourceId>,
         caller: Caller,
     ) -> Result<UserDeleted, Failure<DeleteErrors>> {
-        policy::ensure_self_or_admin(&caller, id.0)?;
-        service::delete(&state, id.0).await?;
+        policy::ensure_self_or_admin(&caller, id.0.0)?;
+        service::delete(&state, id.0.0).await?;
         Ok(UserDeleted::NoContent)
     }
 }

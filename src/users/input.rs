@@ -46,11 +46,15 @@ pub struct UserChanges {
     pub role: Option<Role>,
     /// `meta.current_password`, needed when users change their own password.
     pub current_password: Option<Password>,
+    /// Where to point when `meta.current_password` is needed but missing.
+    pub missing_current_password_pointer: &'static str,
 }
 
 /// Collects attribute errors while parsing.
 struct Checker {
     errors: Vec<FieldError>,
+    /// Where a missing attribute is pointed at: the nearest member that exists.
+    missing_pointer: &'static str,
 }
 
 impl Checker {
@@ -98,17 +102,17 @@ impl Checker {
         name: &str,
         parse: impl FnOnce(&Value) -> Result<T, String>,
     ) -> Option<T> {
-        match attributes.get(name) {
-            None | Some(Value::Null) => {
-                self.errors.push(FieldError::new(
-                    FieldErrorKind::Missing,
-                    Self::pointer(name),
-                    format!("{name} is required"),
-                ));
-                None
-            }
-            Some(value) => self.take(name, parse(value)),
-        }
+        let pointer = match attributes.get(name) {
+            None => self.missing_pointer.to_owned(),
+            Some(Value::Null) => Self::pointer(name),
+            Some(value) => return self.take(name, parse(value)),
+        };
+        self.errors.push(FieldError::new(
+            FieldErrorKind::Missing,
+            pointer,
+            format!("{name} is required"),
+        ));
+        None
     }
 
     /// An attribute that may be sent or not but never cleared: null is an error.
@@ -169,7 +173,10 @@ impl NewUser {
     pub fn parse(input: ResourceInput) -> Result<Self, ApiError> {
         let today = Utc::now().date_naive();
         let attributes = &input.attributes;
-        let mut checker = Checker { errors: Vec::new() };
+        let mut checker = Checker {
+            errors: Vec::new(),
+            missing_pointer: input.missing_attribute_pointer(),
+        };
         checker.refuse_unknown(attributes, &WRITABLE);
         let name = checker.required(attributes, "name", parse_name);
         let email = checker.required(attributes, "email", parse_email);
@@ -201,7 +208,10 @@ impl UserChanges {
     pub fn parse(input: ResourceInput) -> Result<Self, ApiError> {
         let today = Utc::now().date_naive();
         let attributes = &input.attributes;
-        let mut checker = Checker { errors: Vec::new() };
+        let mut checker = Checker {
+            errors: Vec::new(),
+            missing_pointer: input.missing_attribute_pointer(),
+        };
         checker.refuse_unknown(attributes, &WRITABLE);
         let changes = Self {
             name: checker.not_null(attributes, "name", parse_name),
@@ -224,6 +234,7 @@ impl UserChanges {
                     None
                 }
             },
+            missing_current_password_pointer: input.missing_meta_pointer(),
         };
         checker.finish(Some(changes))
     }
@@ -238,7 +249,8 @@ mod tests {
     fn input(attributes: Value) -> ResourceInput {
         ResourceInput {
             attributes: attributes.as_object().unwrap().clone(),
-            meta: Map::new(),
+            attributes_sent: true,
+            ..ResourceInput::default()
         }
     }
 
@@ -274,9 +286,9 @@ mod tests {
         assert_eq!(
             found,
             [
+                (FieldErrorKind::Missing, "/data/attributes".to_owned()),
                 (FieldErrorKind::ReadOnly, "/data/attributes/age".to_owned()),
                 (FieldErrorKind::Invalid, "/data/attributes/email".to_owned()),
-                (FieldErrorKind::Missing, "/data/attributes/name".to_owned()),
                 (
                     FieldErrorKind::Unknown,
                     "/data/attributes/nickname".to_owned()

@@ -45,7 +45,13 @@ pub async fn update(
         None => None,
         Some(password) => {
             if caller.id() == target.id {
-                check_current_password(state, target, changes.current_password.as_ref()).await?;
+                check_current_password(
+                    state,
+                    target,
+                    changes.current_password.as_ref(),
+                    changes.missing_current_password_pointer,
+                )
+                .await?;
             }
             Some(state.passwords.hash(password).await?)
         }
@@ -69,11 +75,12 @@ async fn check_current_password(
     state: &AppState,
     user: &User,
     current: Option<&crate::auth::password::Password>,
+    missing_pointer: &str,
 ) -> Result<(), ApiError> {
     let Some(current) = current else {
         return Err(ApiError::InvalidAttributes(vec![FieldError::new(
             FieldErrorKind::Missing,
-            "/meta/current_password",
+            missing_pointer,
             "changing your own password needs meta.current_password",
         )]));
     };

@@ -1,0 +1,168 @@
+//! GET /api/v1/users/{id}.json and /api/v1/users/me.json: who may read whom.
+
+use reqwest::StatusCode;
+
+use crate::helpers::{
+    ME_PATH, assert_bad_parameter, assert_error, assert_no_password, assert_parameter_error,
+    assert_unauthorized, id_of, spawn_app, user_path,
+};
+use crate::jsonapi_schema::assert_jsonapi;
+
+#[tokio::test]
+async fn a_user_can_read_themselves() {
+    // Arrange
+    let app = spawn_app().await;
+    let (id, token, email, _) = app.register_and_sign_in().await;
+
+    // Act
+    let response = app.get(&user_path(id), Some(&token)).await;
+
+    // Assert
+    assert_eq!(response.status, StatusCode::OK, "{}", response.text);
+    let body = assert_jsonapi(&response);
+    assert_eq!(id_of(&body), id);
+    assert_eq!(body["data"]["type"], "users");
+    assert_eq!(body["data"]["attributes"]["email"], email);
+    assert_eq!(body["data"]["links"]["self"], user_path(id));
+    assert_no_password(&body);
+}
+
+#[tokio::test]
+async fn a_user_cannot_read_another_user() {
+    // Arrange
+    let app = spawn_app().await;
+    let (other, _, _, _) = app.register_and_sign_in().await;
+    let (_, token, _, _) = app.register_and_sign_in().await;
+
+    // Act
+    let response = app.get(&user_path(other), Some(&token)).await;
+
+    // Assert
+    assert_error(&response, 403, "forbidden");
+}
+
+#[tokio::test]
+async fn an_admin_can_read_any_user() {
+    // Arrange
+    let app = spawn_app().await;
+    let (id, _, _, _) = app.register_and_sign_in().await;
+    let (_, admin_token) = app.create_admin_and_sign_in().await;
+
+    // Act
+    let response = app.get(&user_path(id), Some(&admin_token)).await;
+
+    // Assert
+    assert_eq!(response.status, StatusCode::OK, "{}", response.text);
+    assert_eq!(id_of(&assert_jsonapi(&response)), id);
+}
+
+#[tokio::test]
+async fn reading_a_user_without_a_token_is_a_401() {
+    // Arrange
+    let app = spawn_app().await;
+    let (id, _, _, _) = app.register_and_sign_in().await;
+
+    // Act
+    let response = app.get(&user_path(id), None).await;
+
+    // Assert
+    assert_unauthorized(&response, "unauthenticated");
+}
+
+#[tokio::test]
+async fn a_user_that_does_not_exist_is_a_404() {
+    // Arrange
+    let app = spawn_app().await;
+    let (_, admin_token) = app.create_admin_and_sign_in().await;
+
+    // Act
+    let response = app.get(&user_path(999_999), Some(&admin_token)).await;
+
+    // Assert
+    assert_error(&response, 404, "not_found");
+}
+
+#[tokio::test]
+async fn me_is_the_caller() {
+    // Arrange
+    let app = spawn_app().await;
+    app.register_and_sign_in().await;
+    let (id, token, email, _) = app.register_and_sign_in().await;
+
+    // Act
+    let response = app.get(ME_PATH, Some(&token)).await;
+
+    // Assert
+    assert_eq!(response.status, StatusCode::OK, "{}", response.text);
+    let body = assert_jsonapi(&response);
+    assert_eq!(id_of(&body), id);
+    assert_eq!(body["data"]["attributes"]["email"], email);
+    assert_eq!(body["data"]["links"]["self"], user_path(id));
+}
+
+#[tokio::test]
+async fn me_is_the_caller_for_an_admin_too() {
+    // Arrange
+    let app = spawn_app().await;
+    let (id, admin_token) = app.create_admin_and_sign_in().await;
+
+    // Act
+    let response = app.get(ME_PATH, Some(&admin_token)).await;
+
+    // Assert
+    assert_eq!(response.status, StatusCode::OK, "{}", response.text);
+    let body = assert_jsonapi(&response);
+    assert_eq!(id_of(&body), id);
+    assert_eq!(body["data"]["attributes"]["role"], "admin");
+}
+
+#[tokio::test]
+async fn me_without_a_token_is_a_401() {
+    // Arrange
+    let app = spawn_app().await;
+
+    // Act
+    let response = app.get(ME_PATH, None).await;
+
+    // Assert
+    assert_unauthorized(&response, "unauthenticated");
+}
+
+#[tokio::test]
+async fn an_unknown_query_parameter_on_one_user_is_a_400() {
+    // Arrange
+    let app = spawn_app().await;
+    let (id, token, _, _) = app.register_and_sign_in().await;
+
+    for path in [
+        format!("{}?foo=1", user_path(id)),
+        format!("{ME_PATH}?foo=1"),
+    ] {
+        // Act
+        let response = app.get(&path, Some(&token)).await;
+
+        // Assert
+        assert_eq!(
+            response.status.as_u16(),
+            400,
+            "path {path:?}: {}",
+            response.text
+        );
+        assert_parameter_error(&response, "unknown_parameter", "foo");
+    }
+}
+
+#[tokio::test]
+async fn include_on_one_user_is_a_400() {
+    // Arrange
+    let app = spawn_app().await;
+    let (id, token, _, _) = app.register_and_sign_in().await;
+
+    // Act
+    let response = app
+        .get(&format!("{}?include=posts", user_path(id)), Some(&token))
+        .await;
+
+    // Assert
+    assert_bad_parameter(&response, "include");
+}
