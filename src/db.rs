@@ -28,12 +28,12 @@ pub async fn connect(settings: &Settings) -> anyhow::Result<DatabaseConnection> 
         .connect_timeout(CONNECT_TIMEOUT)
         .sqlx_logging(false)
         .map_sqlx_sqlite_opts(|options| {
-            // WAL lets readers run beside the one writer; NORMAL fsyncs at
-            // checkpoints, which in WAL mode keeps the database consistent
-            // after a crash of the process (the README states the trade-off).
+            // WAL lets readers run beside the one writer. FULL syncs the WAL
+            // at every commit, so an acknowledged write survives a power
+            // loss too, not only a crash of the process (see the README).
             options
                 .journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
-                .synchronous(sea_orm::sqlx::sqlite::SqliteSynchronous::Normal)
+                .synchronous(sea_orm::sqlx::sqlite::SqliteSynchronous::Full)
                 .busy_timeout(SQLITE_BUSY_TIMEOUT)
                 .foreign_keys(true)
         });

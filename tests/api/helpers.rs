@@ -3,13 +3,13 @@
 use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderMap};
 use reqwest::{Client, Method, RequestBuilder, StatusCode};
 use serde_json::{Value, json};
-use tempfile::TempDir;
 use users_service::config::Settings;
 use users_service::startup::Application;
 use users_service::state::AppState;
 use users_service::users::admin::create_admin;
 use uuid::Uuid;
 
+use crate::database::{TestDatabase, fresh_database};
 use crate::jsonapi_schema::assert_jsonapi;
 
 pub const JSONAPI_MEDIA_TYPE: &str = "application/vnd.api+json";
@@ -69,40 +69,6 @@ pub async fn send(request: RequestBuilder) -> TestResponse {
         .await
         .expect("the request reaches the service");
     TestResponse::read(response).await
-}
-
-/// A database that lives exactly as long as one test.
-enum TestDatabase {
-    /// A SQLite file in a temporary directory, removed with the directory.
-    Sqlite { url: String, _directory: TempDir },
-}
-
-impl TestDatabase {
-    fn url(&self) -> &str {
-        match self {
-            Self::Sqlite { url, .. } => url,
-        }
-    }
-}
-
-/// The one place that chooses the database a test runs against.
-///
-/// Today every test gets its own SQLite file. Running the suite against PostgreSQL or MariaDB
-/// means reading `TEST_DATABASE_URL` here, creating a uniquely named database on that server
-/// and returning a variant of `TestDatabase` that drops it when the test ends; no test changes.
-async fn fresh_database() -> TestDatabase {
-    if let Ok(url) = std::env::var("TEST_DATABASE_URL") {
-        panic!("TEST_DATABASE_URL={url} is set, but the harness only knows SQLite so far");
-    }
-    let directory = tempfile::tempdir().expect("a temporary directory for the database");
-    let url = format!(
-        "sqlite://{}/users.sqlite?mode=rwc",
-        directory.path().display()
-    );
-    TestDatabase::Sqlite {
-        url,
-        _directory: directory,
-    }
 }
 
 /// The application under test, listening on a random local port.

@@ -3,6 +3,7 @@
 mod collection;
 mod content_negotiation;
 mod cors;
+mod database;
 mod deleting;
 mod errors_and_routing;
 mod health;
