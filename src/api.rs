@@ -4,7 +4,8 @@
 use poem_openapi::{OpenApiService, Tags};
 
 use crate::{
-    auth::api::AuthApi, health::HealthApi, jsonapi::routes::JsonApiRoutes, users::api::UsersApi,
+    auth::api::AuthApi, health::HealthApi, http::allowed_methods::AllowedMethods,
+    jsonapi::routes::JsonApiRoutes, users::api::UsersApi,
 };
 
 /// Where version 1 lives.
@@ -20,12 +21,12 @@ pub enum ApiTags {
     Health,
 }
 
-pub type ApiV1 = (JsonApiRoutes<UsersApi>, AuthApi, HealthApi);
+pub type ApiV1 = AllowedMethods<(JsonApiRoutes<UsersApi>, AuthApi, HealthApi)>;
 
 /// The operations of version 1 and the document that describes them.
 pub fn service() -> OpenApiService<ApiV1, ()> {
     OpenApiService::new(
-        (JsonApiRoutes(UsersApi), AuthApi, HealthApi),
+        AllowedMethods((JsonApiRoutes(UsersApi), AuthApi, HealthApi)),
         "Users service",
         env!("CARGO_PKG_VERSION"),
     )

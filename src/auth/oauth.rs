@@ -12,7 +12,7 @@ use serde_json::Value;
 
 use crate::{
     error::ApiError,
-    jsonapi::{MEDIA_TYPE, document::ErrorDocument, payload::JsonApi},
+    jsonapi::{MEDIA_TYPE, document::ErrorDocument, payload::JsonApi, strict_json},
 };
 
 const FORM: &str = "application/x-www-form-urlencoded";
@@ -117,7 +117,7 @@ impl TokenRequestBody {
             }
             return Ok(params);
         }
-        let Ok(Value::Object(object)) = serde_json::from_slice::<Value>(bytes) else {
+        let Ok(Value::Object(object)) = strict_json::parse(bytes) else {
             return Err(malformed());
         };
         let field = |name: &str| match object.get(name) {

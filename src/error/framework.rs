@@ -33,7 +33,7 @@ pub fn into_api_error(error: poem::Error) -> ApiError {
         return ApiError::NotFound("no resource lives at this URL".to_owned());
     }
     if error.is::<MethodNotAllowedError>() {
-        return ApiError::MethodNotAllowed;
+        return ApiError::MethodNotAllowed { allow: None };
     }
     // A path that routes but whose id does not parse names no resource.
     if error.is::<ParsePathError>() {
@@ -75,7 +75,7 @@ pub fn into_api_error(error: poem::Error) -> ApiError {
 fn by_status(error: poem::Error) -> ApiError {
     match error.status() {
         StatusCode::NOT_FOUND => ApiError::NotFound("no resource lives at this URL".to_owned()),
-        StatusCode::METHOD_NOT_ALLOWED => ApiError::MethodNotAllowed,
+        StatusCode::METHOD_NOT_ALLOWED => ApiError::MethodNotAllowed { allow: None },
         StatusCode::UNSUPPORTED_MEDIA_TYPE => ApiError::UnsupportedMediaType(error.to_string()),
         StatusCode::UNAUTHORIZED => ApiError::Unauthenticated,
         status if status.is_client_error() => ApiError::invalid_document("", error.to_string()),

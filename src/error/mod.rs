@@ -92,9 +92,10 @@ pub enum ApiError {
     /// 404: no such resource or route.
     #[error("{0}")]
     NotFound(String),
-    /// 405: the path exists but not with this method.
+    /// 405: the path exists but not with this method; `allow` lists the
+    /// methods it has, for the `Allow` header, when they are known.
     #[error("this method is not allowed on this path")]
-    MethodNotAllowed,
+    MethodNotAllowed { allow: Option<String> },
     /// 406: the client accepts JSON:API only with parameters we cannot honour.
     #[error("{0}")]
     NotAcceptable(String),
@@ -159,7 +160,7 @@ impl ApiError {
             | Self::RoleForbidden
             | Self::WrongCurrentPassword => StatusCode::FORBIDDEN,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
-            Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            Self::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             Self::NotAcceptable(_) => StatusCode::NOT_ACCEPTABLE,
             Self::TypeMismatch { .. } | Self::IdMismatch | Self::EmailTaken => StatusCode::CONFLICT,
             Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
@@ -185,7 +186,7 @@ impl ApiError {
             Self::RoleForbidden => ("role_forbidden", "Role change forbidden"),
             Self::WrongCurrentPassword => ("wrong_current_password", "Wrong current password"),
             Self::NotFound(_) => ("not_found", "Not found"),
-            Self::MethodNotAllowed => ("method_not_allowed", "Method not allowed"),
+            Self::MethodNotAllowed { .. } => ("method_not_allowed", "Method not allowed"),
             Self::NotAcceptable(_) => ("not_acceptable", "Not acceptable"),
             Self::TypeMismatch { .. } => ("type_mismatch", "Type mismatch"),
             Self::IdMismatch => ("id_mismatch", "Id mismatch"),
@@ -301,6 +302,11 @@ impl ResponseError for ApiError {
                     HeaderValue::from_static("Bearer error=\"invalid_token\""),
                 );
             }
+            Self::MethodNotAllowed { allow: Some(allow) } => {
+                if let Ok(value) = HeaderValue::from_str(allow) {
+                    headers.insert(header::ALLOW, value);
+                }
+            }
             Self::TooManyRequests {
                 retry_after_seconds,
             } => {
@@ -340,17 +346,25 @@ impl From<DbErr> for ApiError {
     }
 }
 
-/// Whether a driver error means the connection itself failed, not the query.
+/// Whether a driver error means the connection or the server failed, not
+/// the query: the database is unavailable, and retrying later may work.
 fn is_connection_failure(error: &sea_orm::RuntimeErr) -> bool {
+    use sea_orm::sqlx::Error;
     match error {
-        sea_orm::RuntimeErr::SqlxError(sqlx_error) => matches!(
-            sqlx_error.as_ref(),
-            sea_orm::sqlx::Error::Io(_)
-                | sea_orm::sqlx::Error::PoolTimedOut
-                | sea_orm::sqlx::Error::PoolClosed
-                | sea_orm::sqlx::Error::WorkerCrashed
-                | sea_orm::sqlx::Error::Tls(_)
-        ),
+        sea_orm::RuntimeErr::SqlxError(sqlx_error) => match sqlx_error.as_ref() {
+            Error::Io(_)
+            | Error::PoolTimedOut
+            | Error::PoolClosed
+            | Error::WorkerCrashed
+            | Error::Tls(_) => true,
+            // The server ended the session: SQLSTATE class 08 (connection
+            // exception; MariaDB's shutdown is 08S01), or PostgreSQL's
+            // admin_shutdown, crash_shutdown and cannot_connect_now.
+            Error::Database(database_error) => database_error.code().is_some_and(|code| {
+                code.starts_with("08") || matches!(code.as_ref(), "57P01" | "57P02" | "57P03")
+            }),
+            _ => false,
+        },
         _ => false,
     }
 }

@@ -9,6 +9,7 @@ pub mod query;
 pub mod request;
 pub mod resource_id;
 pub mod routes;
+pub mod strict_json;
 pub mod values;
 
 /// The JSON:API media type, with no parameters.

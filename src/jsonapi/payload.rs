@@ -15,7 +15,7 @@ use poem_openapi::{
 };
 use serde_json::Value;
 
-use super::{MEDIA_TYPE, negotiation::is_json_request};
+use super::{MEDIA_TYPE, negotiation::is_json_request, strict_json};
 use crate::error::ApiError;
 
 /// A JSON:API document sent as `application/vnd.api+json`.
@@ -146,12 +146,13 @@ impl<D: RequestDocument> ParsePayload for JsonApiBody<D> {
     }
 }
 
-/// Parses a request body as JSON.
+/// Parses a request body as JSON, refusing duplicate keys and nesting
+/// deeper than serde_json's recursion limit.
 pub fn parse_json(bytes: &[u8]) -> Result<Value, ApiError> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(ApiError::MalformedJson("the body is empty".to_owned()));
     }
-    serde_json::from_slice(bytes).map_err(|error| ApiError::MalformedJson(error.to_string()))
+    strict_json::parse(bytes).map_err(|error| ApiError::MalformedJson(error.to_string()))
 }
 
 impl<'a, D: RequestDocument> ApiExtractor<'a> for JsonApiBody<D> {

@@ -78,11 +78,9 @@ pub fn parse_sort<F: Copy + PartialEq>(
                 format!("cannot sort by {item:?}"),
             ));
         };
+        // A field named again adds nothing: the first mention decides.
         if keys.iter().any(|key| key.field == parsed) {
-            return Err(ApiError::invalid_parameter(
-                SORT,
-                format!("{name} appears more than once in sort"),
-            ));
+            continue;
         }
         keys.push(SortKey {
             field: parsed,
@@ -174,10 +172,16 @@ mod tests {
     }
 
     #[test]
-    fn an_unknown_or_repeated_sort_field_is_refused() {
+    fn an_unknown_sort_field_is_refused() {
         assert!(parse_sort("age", field).is_err());
-        assert!(parse_sort("name,-name", field).is_err());
         assert!(parse_sort("", field).is_err());
+    }
+
+    #[test]
+    fn a_repeated_sort_field_is_decided_by_its_first_mention() {
+        let keys = parse_sort("name,-name,id", field).unwrap();
+        assert_eq!(keys.len(), 2);
+        assert!(!keys[0].descending);
     }
 
     #[test]

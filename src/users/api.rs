@@ -109,6 +109,9 @@ impl UsersApi {
         page_size: Query<Option<u64>>,
         /// Comma-separated fields among `id`, `name`, `email`, `created_at`
         /// and `updated_at`, each prefixed with `-` for descending order.
+        #[oai(validator(
+            pattern = r"^-?(id|name|email|created_at|updated_at)(,-?(id|name|email|created_at|updated_at))*$"
+        ))]
         sort: Query<Option<String>>,
         /// Users with exactly this email address, compared case-insensitively.
         #[oai(name = "filter[email]")]
@@ -123,7 +126,12 @@ impl UsersApi {
         #[oai(name = "filter[q]")]
         filter_q: Query<Option<String>>,
         /// Comma-separated attributes to include; the others are left out.
-        #[oai(name = "fields[users]")]
+        #[oai(
+            name = "fields[users]",
+            validator(
+                pattern = r"^((name|email|dob|age|address|profession|website|role|created_at|updated_at)(,(name|email|dob|age|address|profession|website|role|created_at|updated_at))*)?$"
+            )
+        )]
         fields: Query<Option<String>>,
     ) -> Result<UserPage, Failure<ListErrors>> {
         policy::ensure_admin(&caller)?;
@@ -189,7 +197,12 @@ impl UsersApi {
         &self,
         caller: Caller,
         /// Comma-separated attributes to include; the others are left out.
-        #[oai(name = "fields[users]")]
+        #[oai(
+            name = "fields[users]",
+            validator(
+                pattern = r"^((name|email|dob|age|address|profession|website|role|created_at|updated_at)(,(name|email|dob|age|address|profession|website|role|created_at|updated_at))*)?$"
+            )
+        )]
         fields: Query<Option<String>>,
     ) -> Result<UserFound, Failure<MeErrors>> {
         let fields = fieldset(fields.0.as_deref())?;
@@ -207,7 +220,12 @@ impl UsersApi {
         id: Path<ResourceId>,
         caller: Caller,
         /// Comma-separated attributes to include; the others are left out.
-        #[oai(name = "fields[users]")]
+        #[oai(
+            name = "fields[users]",
+            validator(
+                pattern = r"^((name|email|dob|age|address|profession|website|role|created_at|updated_at)(,(name|email|dob|age|address|profession|website|role|created_at|updated_at))*)?$"
+            )
+        )]
         fields: Query<Option<String>>,
     ) -> Result<UserFound, Failure<ReadErrors>> {
         policy::ensure_self_or_admin(&caller, id.0.0)?;

@@ -80,14 +80,28 @@ async fn a_method_the_path_does_not_have_is_a_405_json_api_error() {
     let app = spawn_app().await;
     let (id, admin_token) = app.create_admin_and_sign_in().await;
     let cases = [
-        (Method::PUT, format!("/api/v1/users/{id}.json")),
-        (Method::POST, format!("/api/v1/users/{id}.json")),
-        (Method::DELETE, USERS_PATH.to_owned()),
-        (Method::PATCH, USERS_PATH.to_owned()),
-        (Method::GET, "/api/v1/auth/token".to_owned()),
+        (
+            Method::PUT,
+            format!("/api/v1/users/{id}.json"),
+            "GET, HEAD, PATCH, DELETE",
+        ),
+        (
+            Method::POST,
+            format!("/api/v1/users/{id}.json"),
+            "GET, HEAD, PATCH, DELETE",
+        ),
+        (Method::DELETE, USERS_PATH.to_owned(), "GET, HEAD, POST"),
+        (Method::PATCH, USERS_PATH.to_owned(), "GET, HEAD, POST"),
+        (Method::GET, "/api/v1/auth/token".to_owned(), "POST"),
+        (Method::TRACE, "/health/live".to_owned(), "GET, HEAD"),
+        (
+            Method::OPTIONS,
+            "/api/v1/users/me.json".to_owned(),
+            "GET, HEAD",
+        ),
     ];
 
-    for (method, path) in cases {
+    for (method, path, allow) in cases {
         // Act
         let response = send(app.request(method.clone(), &path, Some(&admin_token))).await;
 
@@ -99,6 +113,63 @@ async fn a_method_the_path_does_not_have_is_a_405_json_api_error() {
             response.text
         );
         assert_error(&response, 405, "method_not_allowed");
+        assert_eq!(
+            response.header("allow"),
+            Some(allow),
+            "{method} {path}: Allow"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_key_given_twice_in_a_body_is_a_400_not_a_silent_choice() {
+    // Arrange
+    let app = spawn_app().await;
+    let body = format!(
+        r#"{{"data": {{"type": "users", "attributes": {{"name": "Ada Lovelace", "email": "{}",
+        "password": "a-perfectly-fine-password", "role": "user", "role": "admin"}}}}}}"#,
+        unique_email("twice")
+    );
+
+    // Act
+    let response = register_raw(&app, &body).await;
+
+    // Assert
+    assert_error(&response, 400, "malformed_json");
+}
+
+#[tokio::test]
+async fn hostile_bodies_are_4xx_json_api_errors_never_500s() {
+    // Arrange
+    let app = spawn_app().await;
+    let deep = format!("{}{}", "[".repeat(5_000), "]".repeat(5_000));
+    let cases: [(&str, &[u8]); 5] = [
+        ("deeply nested arrays", deep.as_bytes()),
+        ("invalid UTF-8", b"{\"data\": {\"type\": \"users\xff\"}}"),
+        ("null where the document belongs", b"null"),
+        ("null data", br#"{"data": null}"#),
+        (
+            "a number beyond 64 bits",
+            br#"{"data": {"type": "users", "attributes": {"name": 123456789012345678901234567890}}}"#,
+        ),
+    ];
+
+    for (label, body) in cases {
+        // Act
+        let request = app
+            .request(Method::POST, USERS_PATH, None)
+            .header(CONTENT_TYPE, JSONAPI_MEDIA_TYPE)
+            .body(body.to_vec());
+        let response = send(request).await;
+
+        // Assert
+        let status = response.status.as_u16();
+        assert!(
+            (400..500).contains(&status),
+            "{label}: {status} {}",
+            response.text
+        );
+        assert_jsonapi(&response);
     }
 }
 

@@ -402,3 +402,19 @@ pub fn assert_no_password(value: &Value) {
         _ => {}
     }
 }
+
+impl TestApp {
+    /// Another instance of the service on the database `spawn_app` created for this one (not one
+    /// a test put in its place through `spawn_app_with`), signing with the same JWT secret: a
+    /// second replica behind a load balancer. (Every `TestApp` owns a database, so the replica is
+    /// handed a fresh one of its own, which it never uses.)
+    pub async fn spawn_replica(&self) -> TestApp {
+        let database_url = self._database.url().to_owned();
+        let jwt_secret = self.jwt_secret.clone();
+        spawn_app_with(move |settings| {
+            settings.database_url = database_url;
+            settings.jwt_secret = Some(jwt_secret);
+        })
+        .await
+    }
+}

@@ -254,3 +254,52 @@ async fn a_throttled_account_does_not_throttle_another() {
     // Assert
     assert_eq!(response.status, StatusCode::OK, "{}", response.text);
 }
+
+#[tokio::test]
+async fn a_password_stored_with_weaker_parameters_is_rehashed_at_the_next_sign_in() {
+    use argon2::{
+        Algorithm, Argon2, Params, PasswordHasher, Version,
+        password_hash::{SaltString, rand_core::OsRng},
+    };
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
+    use users_service::users::{entity, store};
+
+    // Arrange
+    let app = spawn_app().await;
+    let (id, old_token, email, password) = app.register_and_sign_in().await;
+    let weak = Argon2::new(
+        Algorithm::Argon2id,
+        Version::V0x13,
+        Params::new(4096, 1, 1, None).unwrap(),
+    )
+    .hash_password(password.as_bytes(), &SaltString::generate(&mut OsRng))
+    .unwrap()
+    .to_string();
+    entity::Entity::update_many()
+        .col_expr(entity::Column::PasswordHash, Expr::value(weak.clone()))
+        .filter(entity::Column::Id.eq(id))
+        .exec(&app.state.db)
+        .await
+        .unwrap();
+
+    // Act
+    app.sign_in(&email, &password).await;
+
+    // Assert
+    let stored = store::find(&app.state.db, id).await.unwrap().unwrap();
+    assert!(
+        stored
+            .password_hash
+            .starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
+        "rehashed at the current parameters: {}",
+        stored.password_hash
+    );
+    assert_ne!(stored.password_hash, weak);
+    app.sign_in(&email, &password).await;
+    let me = app.get(ME_PATH, Some(&old_token)).await;
+    assert_eq!(
+        me.status,
+        StatusCode::OK,
+        "a rehash is not a password change: tokens live on"
+    );
+}
