@@ -97,7 +97,9 @@ pub fn app(state: AppState, settings: &Settings) -> impl Endpoint + 'static {
             format!("{PREFIX}/docs"),
             make_sync(move |_| Html(docs.clone())),
         )
+        .at("/console/:file", crate::console::assets())
         .nest("/", api::service())
+        .around(crate::console::page_at_root)
         .before(move |request| read_body_within(request, max_body_bytes))
         .with(AllowedOrigins(Arc::new(
             settings.cors_allowed_origins.clone(),

@@ -49,18 +49,22 @@ pub struct AccessToken {
 }
 
 /// RFC 6749 error codes the token endpoint answers with.
+//
+// Named for the endpoint in the document: SDK generators make `OAuth` into
+// `o_auth` and `OAuthErrorCode` reads worse than `TokenErrorCode` anyway.
 #[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
-#[oai(rename = "OAuthErrorCode", rename_all = "snake_case")]
+#[oai(rename = "TokenErrorCode", rename_all = "snake_case")]
 pub enum OAuthErrorCode {
     InvalidRequest,
     InvalidGrant,
     UnsupportedGrantType,
 }
 
-/// An RFC 6749 error response.
+/// An RFC 6749 error response of the token endpoint.
 #[derive(Object, Debug, Clone)]
-#[oai(rename = "OAuthError")]
+#[oai(rename = "TokenError")]
 pub struct OAuthError {
+    /// What kind of failure it is.
     pub error: OAuthErrorCode,
     /// A sentence for the person signing in.
     pub error_description: String,

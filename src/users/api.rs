@@ -188,6 +188,8 @@ impl UsersApi {
     }
 
     /// Read the signed-in user
+    ///
+    /// The user the bearer token was issued to, whatever their id.
     #[oai(
         path = "/users/me.json",
         method = "get",

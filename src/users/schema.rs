@@ -28,32 +28,40 @@ pub enum UserType {
     Users,
 }
 
-/// A user's attributes. With `fields[users]`, only the named ones appear.
+/// A user's attributes. Responses carry all of them unless `fields[users]`
+/// names only some, so none is required.
 #[derive(Object, Debug, Clone)]
 #[oai(rename = "UserAttributes")]
 pub struct UserAttributes {
     /// The user's name, 2 to 100 characters.
-    pub name: String,
+    #[oai(skip_serializing_if_is_none)]
+    pub name: Option<String>,
     /// The user's email address; unique, compared case-insensitively.
-    pub email: String,
+    #[oai(skip_serializing_if_is_none)]
+    pub email: Option<String>,
     /// Date of birth, `YYYY-MM-DD`.
     #[oai(nullable)]
     pub dob: Option<Date>,
     /// Whole years since `dob`; null without it.
     #[oai(nullable)]
     pub age: Option<u32>,
+    /// A postal address, at most 500 characters.
     #[oai(nullable)]
     pub address: Option<String>,
+    /// What the user does, at most 500 characters.
     #[oai(nullable)]
     pub profession: Option<String>,
     /// An absolute `http` or `https` URL.
     #[oai(nullable)]
     pub website: Option<String>,
-    pub role: Role,
+    #[oai(skip_serializing_if_is_none)]
+    pub role: Option<Role>,
     /// When the user registered (RFC 3339, UTC).
-    pub created_at: Timestamp,
+    #[oai(skip_serializing_if_is_none)]
+    pub created_at: Option<Timestamp>,
     /// When the user last changed (RFC 3339, UTC).
-    pub updated_at: Timestamp,
+    #[oai(skip_serializing_if_is_none)]
+    pub updated_at: Option<Timestamp>,
 }
 
 /// Names of the attributes, for `fields[users]`.
@@ -97,16 +105,16 @@ impl UserResource {
             kind: UserType::Users,
             id: user.id.to_string(),
             attributes: UserAttributes {
-                name: user.name.clone(),
-                email: user.email.clone(),
+                name: Some(user.name.clone()),
+                email: Some(user.email.clone()),
                 dob: user.dob.map(Date),
                 age: user.dob.map(|dob| age_on(dob, today)),
                 address: user.address.clone(),
                 profession: user.profession.clone(),
                 website: user.website.clone(),
-                role: user.role,
-                created_at: Timestamp(user.created_at),
-                updated_at: Timestamp(user.updated_at),
+                role: Some(user.role),
+                created_at: Some(Timestamp(user.created_at)),
+                updated_at: Some(Timestamp(user.updated_at)),
             },
             links: ResourceLinks {
                 self_: resource_path(user.id),
@@ -159,8 +167,10 @@ pub struct UserCollectionDocument {
 #[derive(Object, Debug)]
 #[oai(rename = "UserCreateAttributes")]
 pub struct UserCreateAttributes {
+    /// The user's name, 2 to 100 characters after trimming.
     #[oai(validator(min_length = 2, max_length = 100))]
     pub name: String,
+    /// An email address no other user has, compared case-insensitively.
     #[oai(validator(max_length = 254))]
     pub email: String,
     /// 15 to 128 characters; never returned.
@@ -168,10 +178,13 @@ pub struct UserCreateAttributes {
     pub password: String,
     /// Date of birth, `YYYY-MM-DD`, not in the future.
     pub dob: Option<Date>,
+    /// A postal address; line breaks allowed.
     #[oai(validator(max_length = 500))]
     pub address: Option<String>,
+    /// What the user does.
     #[oai(validator(max_length = 500))]
     pub profession: Option<String>,
+    /// An absolute `http` or `https` URL.
     #[oai(validator(max_length = 2048))]
     pub website: Option<String>,
     /// Only an admin may set it; `user` by default.
@@ -187,10 +200,10 @@ pub struct UserCreateResource {
     pub attributes: UserCreateAttributes,
 }
 
-/// A registration.
-///
-/// Parsed by [`RequestDocument::parse`], which reports every invalid
-/// attribute at once with a pointer; this type documents its shape.
+/// A registration: the new user as a JSON:API document.
+//
+// Parsed by [`RequestDocument::parse`], which reports every invalid
+// attribute at once with a pointer; this type documents its shape.
 #[derive(Object, Debug)]
 #[oai(rename = "UserCreateDocument")]
 pub struct UserCreateDocument {
@@ -210,8 +223,10 @@ impl RequestDocument for UserCreateDocument {
 #[derive(Object, Debug)]
 #[oai(rename = "UserUpdateAttributes")]
 pub struct UserUpdateAttributes {
+    /// A new name, 2 to 100 characters after trimming.
     #[oai(validator(min_length = 2, max_length = 100))]
     pub name: Option<String>,
+    /// A new email address no other user has.
     #[oai(validator(max_length = 254))]
     pub email: Option<String>,
     /// A new password; changing your own needs `meta.current_password`.
@@ -220,10 +235,13 @@ pub struct UserUpdateAttributes {
     /// Date of birth, `YYYY-MM-DD`; null clears it.
     #[oai(nullable)]
     pub dob: MaybeUndefined<Date>,
+    /// A postal address; null clears it.
     #[oai(nullable, validator(max_length = 500))]
     pub address: MaybeUndefined<String>,
+    /// What the user does; null clears it.
     #[oai(nullable, validator(max_length = 500))]
     pub profession: MaybeUndefined<String>,
+    /// An absolute `http` or `https` URL; null clears it.
     #[oai(nullable, validator(max_length = 2048))]
     pub website: MaybeUndefined<String>,
     /// Only an admin may change it.
@@ -236,6 +254,7 @@ pub struct UserUpdateAttributes {
 pub struct UserUpdateResource {
     #[oai(rename = "type")]
     pub kind: UserType,
+    /// The user's id, as in the URL.
     pub id: String,
     pub attributes: Option<UserUpdateAttributes>,
 }
@@ -248,10 +267,10 @@ pub struct UserUpdateMeta {
     pub current_password: Option<String>,
 }
 
-/// An update of a user.
-///
-/// Its id is checked against the URL by the handler, so parsing here only
-/// reads the JSON; this type documents its shape.
+/// An update of a user: the attributes to change as a JSON:API document.
+//
+// Its id is checked against the URL by the handler, so parsing here only
+// reads the JSON; this type documents its shape.
 #[derive(Object, Debug)]
 #[oai(rename = "UserUpdateDocument")]
 pub struct UserUpdateDocument {
