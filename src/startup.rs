@@ -18,8 +18,8 @@ use crate::{
     db,
     error::error_response,
     http::{
-        body_limit::read_body_within, cors::AllowedOrigins, logging::log_request,
-        panic::panic_response,
+        body_limit::read_body_within, cors::AllowedOrigins, header_deadline::HeadDeadlineAcceptor,
+        logging::log_request, panic::panic_response,
     },
     state::AppState,
 };
@@ -73,7 +73,7 @@ impl Application {
     /// Serves until SIGTERM or SIGINT, then lets in-flight requests finish.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let app = app(self.state, &self.settings);
-        Server::new_with_acceptor(self.acceptor)
+        Server::new_with_acceptor(HeadDeadlineAcceptor(self.acceptor))
             .run_with_graceful_shutdown(app, shutdown_signal(), Some(SHUTDOWN_GRACE))
             .await
     }

@@ -1,7 +1,9 @@
 //! JWT access tokens: HS256 only, with every registered claim required.
 
 use chrono::Utc;
-use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation, decode, encode};
+use jsonwebtoken::{
+    Algorithm, DecodingKey, EncodingKey, Header, Validation, decode, decode_header, encode,
+};
 use serde::{Deserialize, Serialize};
 
 use crate::error::ApiError;
@@ -79,11 +81,32 @@ impl Tokens {
     /// The claims of a token that is well-formed, signed with our secret and
     /// algorithm, for us, and not expired. Revocation is checked against the
     /// database by the caller.
+    ///
+    /// A header that names a key (`kid`, `jku`, `jwk`, `x5u`, `x5c`, `x5t`,
+    /// `x5t#S256`) or extensions that must be understood (`crit`) is refused:
+    /// tokens are signed with the one secret and never carry these, so such a
+    /// token was not issued here, whatever key it claims.
     pub fn verify(&self, token: &str) -> Result<Claims, ApiError> {
+        let header = decode_header(token).map_err(|_| ApiError::InvalidToken)?;
+        if names_a_key_or_extension(&header) {
+            return Err(ApiError::InvalidToken);
+        }
         decode::<Claims>(token, &self.decoding, &self.validation)
             .map(|data| data.claims)
             .map_err(|_| ApiError::InvalidToken)
     }
+}
+
+/// Whether a JWT header carries a member that tokens issued here never carry.
+fn names_a_key_or_extension(header: &Header) -> bool {
+    header.kid.is_some()
+        || header.jku.is_some()
+        || header.jwk.is_some()
+        || header.x5u.is_some()
+        || header.x5c.is_some()
+        || header.x5t.is_some()
+        || header.x5t_s256.is_some()
+        || header.crit.is_some()
 }
 
 #[cfg(test)]
@@ -193,5 +216,17 @@ mod tests {
             }
         }
         out
+    }
+
+    #[test]
+    fn a_header_naming_a_key_is_refused_even_with_our_secret() {
+        let tokens = Tokens::new(SECRET, 60);
+        let mut with_kid = Header::new(ALGORITHM);
+        with_kid.kid = Some("another-key".to_owned());
+        let mut with_jku = Header::new(ALGORITHM);
+        with_jku.jku = Some("https://attacker.example/keys.json".to_owned());
+        for header in [with_kid, with_jku] {
+            assert!(tokens.verify(&forge(header, claims(60), SECRET)).is_err());
+        }
     }
 }

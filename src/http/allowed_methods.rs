@@ -11,7 +11,9 @@ use crate::error::ApiError;
 
 /// The methods a request may name that a path might not have. HEAD is not
 /// among them where GET is there: poem answers HEAD with GET's headers.
-const METHODS: [Method; 8] = [
+/// QUERY (the safe method with a body, draft-ietf-httpbis-safe-method-w-body)
+/// is added by [`answered_methods`]: `http` has no constant for it.
+const STANDARD_METHODS: [Method; 8] = [
     Method::GET,
     Method::HEAD,
     Method::POST,
@@ -21,6 +23,13 @@ const METHODS: [Method; 8] = [
     Method::OPTIONS,
     Method::TRACE,
 ];
+
+/// Every method a path answers, with a 405 and `Allow` where it lacks it.
+fn answered_methods() -> Vec<Method> {
+    let mut methods = STANDARD_METHODS.to_vec();
+    methods.push(Method::from_bytes(b"QUERY").expect("QUERY is a valid method token"));
+    methods
+}
 
 /// Wraps an API so that each of its paths answers the other methods.
 pub struct AllowedMethods<T>(pub T);
@@ -38,7 +47,7 @@ impl<T: OpenApi> OpenApi for AllowedMethods<T> {
         self.0.add_routes(route_table);
         for endpoints in route_table.values_mut() {
             let allow = allow_header(endpoints.keys());
-            for method in METHODS {
+            for method in answered_methods() {
                 let served_by_get = method == Method::HEAD && endpoints.contains_key(&Method::GET);
                 if served_by_get || endpoints.contains_key(&method) {
                     continue;
@@ -61,7 +70,8 @@ fn allow_header<'a>(methods: impl Iterator<Item = &'a Method>) -> String {
     if allowed.contains(&"GET") && !allowed.contains(&"HEAD") {
         allowed.push("HEAD");
     }
-    allowed.sort_by_key(|method| METHODS.iter().position(|known| known.as_str() == *method));
+    let order = answered_methods();
+    allowed.sort_by_key(|method| order.iter().position(|known| known.as_str() == *method));
     allowed.join(", ")
 }
 

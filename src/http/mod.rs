@@ -1,7 +1,9 @@
-//! HTTP concerns around the API: body limits, CORS, panics and request logs.
+//! HTTP concerns around the API: body limits, header deadlines, CORS,
+//! allowed methods, panics and request logs.
 
 pub mod allowed_methods;
 pub mod body_limit;
 pub mod cors;
+pub mod header_deadline;
 pub mod logging;
 pub mod panic;

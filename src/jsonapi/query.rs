@@ -21,6 +21,10 @@ pub struct Page {
 impl Page {
     pub const DEFAULT_SIZE: u64 = 20;
     pub const MAX_SIZE: u64 = 100;
+    /// The highest page number: 10^15, a round number the OpenAPI document, whose
+    /// `maximum` is a JSON number many clients read as a double, states
+    /// exactly, and small enough that the offset of its last item fits in an i64.
+    pub const MAX_NUMBER: u64 = 1_000_000_000_000_000;
 
     /// The page asked for; the ranges are already checked where the
     /// parameters are declared, and checked again here so no caller can
@@ -28,10 +32,13 @@ impl Page {
     pub fn new(number: Option<u64>, size: Option<u64>) -> Result<Self, ApiError> {
         let number = number.unwrap_or(1);
         let size = size.unwrap_or(Self::DEFAULT_SIZE);
-        if number == 0 || number > i64::MAX as u64 / Self::MAX_SIZE {
+        if !(1..=Self::MAX_NUMBER).contains(&number) {
             return Err(ApiError::invalid_parameter(
                 PAGE_NUMBER,
-                "page[number] must be a whole number from 1",
+                format!(
+                    "page[number] must be a whole number from 1 to {}",
+                    Self::MAX_NUMBER
+                ),
             ));
         }
         if !(1..=Self::MAX_SIZE).contains(&size) {
@@ -143,6 +150,16 @@ mod tests {
         assert!(Page::new(None, Some(0)).is_err());
         assert!(Page::new(None, Some(101)).is_err());
         assert!(Page::new(None, Some(100)).is_ok());
+    }
+
+    #[test]
+    fn page_numbers_from_one_to_the_maximum_are_accepted_and_their_offsets_fit_in_i64() {
+        assert!(Page::new(Some(0), None).is_err());
+        assert!(Page::new(Some(Page::MAX_NUMBER + 1), None).is_err());
+        let last = Page::new(Some(Page::MAX_NUMBER), Some(Page::MAX_SIZE)).unwrap();
+        assert!(i64::try_from(last.offset()).is_ok());
+        // The document's maximum is read as a double: it must be exact.
+        assert_eq!(Page::MAX_NUMBER as f64 as u64, Page::MAX_NUMBER);
     }
 
     #[test]

@@ -98,8 +98,11 @@ impl UsersApi {
         state: Data<&AppState>,
         request: &Request,
         caller: Caller,
-        /// The page, counted from 1.
-        #[oai(name = "page[number]", validator(minimum(value = "1")))]
+        /// The page, counted from 1; a page past the last is empty.
+        #[oai(
+            name = "page[number]",
+            validator(minimum(value = "1"), maximum(value = "1000000000000000"))
+        )]
         page_number: Query<Option<u64>>,
         /// Users per page, 1 to 100; 20 by default.
         #[oai(
