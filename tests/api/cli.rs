@@ -16,6 +16,7 @@ use crate::database::fresh_database;
 use crate::helpers::{
     JSONAPI_MEDIA_TYPE, TOKEN_PATH, TestResponse, USERS_PATH, send, strong_password, unique_email,
 };
+use crate::process::SERVICE_VARIABLES;
 
 /// The binary Cargo built for this package.
 const BINARY: &str = env!("CARGO_BIN_EXE_users-service");
@@ -26,21 +27,6 @@ const TIMEOUT: Duration = Duration::from_secs(60);
 const MIGRATIONS: [&str; 2] = [
     "m20261121_000001_create_users",
     "m20261121_000002_create_sign_in_failures",
-];
-/// Variables the binary reads, which the environment running the suite
-/// must not leak into a run.
-const SERVICE_VARIABLES: [&str; 11] = [
-    "DATABASE_URL",
-    "LISTEN_ADDR",
-    "JWT_SECRET",
-    "JWT_TTL_SECONDS",
-    "CORS_ALLOWED_ORIGINS",
-    "MAX_BODY_BYTES",
-    "DATABASE_POOL_SIZE",
-    "RUST_LOG",
-    "LOG_FORMAT",
-    "ADMIN_PASSWORD",
-    "TEST_DATABASE_URL",
 ];
 
 /// What one run of the binary did.

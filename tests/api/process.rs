@@ -12,7 +12,7 @@ const BINARY: &str = env!("CARGO_BIN_EXE_users-service");
 /// How long a start (migrations included) may take.
 const START_TIMEOUT: Duration = Duration::from_secs(30);
 /// Variables the binary reads, which the environment running the suite must not leak into it.
-const SERVICE_VARIABLES: [&str; 11] = [
+pub const SERVICE_VARIABLES: [&str; 11] = [
     "DATABASE_URL",
     "LISTEN_ADDR",
     "JWT_SECRET",
