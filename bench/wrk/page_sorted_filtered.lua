@@ -1,0 +1,9 @@
+-- GET a random page of 20 sorted by name among users with the role user.
+dofile("bench/wrk/report.lua")
+wrk.headers["Authorization"] = "Bearer " .. env("BENCH_ADMIN_TOKEN")
+local pages = math.floor(tonumber(env("BENCH_USERS")) / 20)
+
+request = function()
+  return wrk.format("GET", "/api/v1/users.json?sort=name&filter%5Brole%5D=user&page%5Bsize%5D=20&page%5Bnumber%5D="
+    .. math.random(1, pages))
+end
