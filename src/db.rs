@@ -12,6 +12,11 @@ const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(3);
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
 /// How long SQLite waits for a lock held by another connection.
 const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+/// A connection idle this long is pinged before use. Pinging every checkout
+/// (sqlx's default) cost a round trip per query; a connection that died
+/// while busy fails its query, is discarded, and that request is answered
+/// 503 like any other outage.
+const PING_IF_IDLE_FOR: Duration = Duration::from_secs(30);
 
 /// Opens the pool that `settings` describes.
 pub async fn connect(settings: &Settings) -> anyhow::Result<DatabaseConnection> {
@@ -26,6 +31,7 @@ pub async fn connect(settings: &Settings) -> anyhow::Result<DatabaseConnection> 
         .min_connections(1)
         .acquire_timeout(ACQUIRE_TIMEOUT)
         .connect_timeout(CONNECT_TIMEOUT)
+        .test_before_acquire_if_idle_for(PING_IF_IDLE_FOR)
         .sqlx_logging(false)
         .map_sqlx_sqlite_opts(|options| {
             // WAL lets readers run beside the one writer. FULL syncs the WAL

@@ -31,6 +31,29 @@ impl Caller {
     }
 }
 
+/// A bearer token with a valid signature and claims, not yet checked
+/// against the user it names. A handler that reads users anyway takes this
+/// and loads the caller in the same query, saving a round trip.
+pub struct Bearer {
+    user_id: i64,
+    generation: i32,
+}
+
+impl Bearer {
+    pub fn user_id(&self) -> i64 {
+        self.user_id
+    }
+
+    /// The caller, given the row of the user the token names. The row both
+    /// proves the user exists and checks revocation: a deleted user has no
+    /// row, and a password change moved the generation on.
+    pub fn admit(&self, user: Option<User>) -> Result<Caller, ApiError> {
+        user.filter(|user| user.id == self.user_id && user.token_generation == self.generation)
+            .map(Caller)
+            .ok_or(ApiError::InvalidToken)
+    }
+}
+
 /// A caller who may be anonymous. A token that is sent must still be valid:
 /// a bad one is refused, never taken as no token.
 pub struct MaybeCaller(pub Option<Caller>);
@@ -74,8 +97,8 @@ fn register_schemes(registry: &mut Registry) {
     );
 }
 
-/// The caller behind the request's bearer token, if it sent one.
-async fn authenticate(request: &Request) -> Result<Option<Caller>, ApiError> {
+/// The bearer token the request sent, if any, verified.
+fn bearer(request: &Request) -> Result<Option<Bearer>, ApiError> {
     let Some(header) = request.headers().get(AUTHORIZATION) else {
         return Ok(None);
     };
@@ -88,68 +111,68 @@ async fn authenticate(request: &Request) -> Result<Option<Caller>, ApiError> {
         })
         .filter(|token| !token.is_empty())
         .ok_or(ApiError::InvalidToken)?;
-    let state = request
+    let claims = app_state(request)?.tokens.verify(token)?;
+    Ok(Some(Bearer {
+        user_id: claims.sub.parse().map_err(|_| ApiError::InvalidToken)?,
+        generation: claims.generation,
+    }))
+}
+
+fn app_state(request: &Request) -> Result<&AppState, ApiError> {
+    request
         .data::<AppState>()
-        .ok_or_else(|| ApiError::internal("the app state is not attached to requests"))?;
-    let claims = state.tokens.verify(token)?;
-    let user_id: i64 = claims.sub.parse().map_err(|_| ApiError::InvalidToken)?;
-    // One query both loads the caller and checks revocation: a deleted user
-    // has no row, and a password change moved the generation on.
-    let user = store::find(&state.db, user_id)
-        .await?
-        .filter(|user| user.token_generation == claims.generation)
-        .ok_or(ApiError::InvalidToken)?;
-    Ok(Some(Caller(user)))
+        .ok_or_else(|| ApiError::internal("the app state is not attached to requests"))
 }
 
-impl<'a> ApiExtractor<'a> for Caller {
-    const TYPES: &'static [ApiExtractorType] = &[ApiExtractorType::SecurityScheme];
-
-    type ParamType = ();
-    type ParamRawType = ();
-
-    fn register(registry: &mut Registry) {
-        register_schemes(registry);
-    }
-
-    fn security_schemes() -> Vec<&'static str> {
-        vec![BEARER_SCHEME, OAUTH2_SCHEME]
-    }
-
-    async fn from_request(
-        request: &'a Request,
-        _body: &mut RequestBody,
-        _param_opts: ExtractParamOptions<Self::ParamType>,
-    ) -> poem::Result<Self> {
-        Ok(authenticate(request)
-            .await?
-            .ok_or(ApiError::Unauthenticated)?)
-    }
+/// The caller behind the request's bearer token, if it sent one.
+async fn authenticate(request: &Request) -> Result<Option<Caller>, ApiError> {
+    let Some(bearer) = bearer(request)? else {
+        return Ok(None);
+    };
+    let user = store::find(&app_state(request)?.db, bearer.user_id).await?;
+    bearer.admit(user).map(Some)
 }
 
-impl<'a> ApiExtractor<'a> for MaybeCaller {
-    const TYPES: &'static [ApiExtractorType] = &[ApiExtractorType::SecurityScheme];
+/// Implements the extractor for a type that stands for the bearer token, so
+/// that every form of it declares the same security schemes.
+macro_rules! bearer_extractor {
+    ($extractor:ty, anonymous: $anonymous:expr, |$request:ident| $extract:expr) => {
+        impl<'a> ApiExtractor<'a> for $extractor {
+            const TYPES: &'static [ApiExtractorType] = &[ApiExtractorType::SecurityScheme];
 
-    type ParamType = ();
-    type ParamRawType = ();
+            type ParamType = ();
+            type ParamRawType = ();
 
-    fn register(registry: &mut Registry) {
-        register_schemes(registry);
-    }
+            fn register(registry: &mut Registry) {
+                register_schemes(registry);
+            }
 
-    fn security_schemes() -> Vec<&'static str> {
-        vec![BEARER_SCHEME, OAUTH2_SCHEME]
-    }
+            fn security_schemes() -> Vec<&'static str> {
+                vec![BEARER_SCHEME, OAUTH2_SCHEME]
+            }
 
-    fn has_security_fallback() -> bool {
-        true
-    }
+            fn has_security_fallback() -> bool {
+                $anonymous
+            }
 
-    async fn from_request(
-        request: &'a Request,
-        _body: &mut RequestBody,
-        _param_opts: ExtractParamOptions<Self::ParamType>,
-    ) -> poem::Result<Self> {
-        Ok(Self(authenticate(request).await?))
-    }
+            async fn from_request(
+                $request: &'a Request,
+                _body: &mut RequestBody,
+                _param_opts: ExtractParamOptions<Self::ParamType>,
+            ) -> poem::Result<Self> {
+                Ok($extract)
+            }
+        }
+    };
 }
+
+bearer_extractor!(Caller, anonymous: false, |request| authenticate(request)
+    .await?
+    .ok_or(ApiError::Unauthenticated)?);
+
+bearer_extractor!(MaybeCaller, anonymous: true, |request| Self(
+    authenticate(request).await?
+));
+
+bearer_extractor!(Bearer, anonymous: false, |request| bearer(request)?
+    .ok_or(ApiError::Unauthenticated)?);

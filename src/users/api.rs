@@ -20,7 +20,7 @@ use super::{
 };
 use crate::{
     api::ApiTags,
-    auth::caller::{Caller, MaybeCaller},
+    auth::caller::{Bearer, Caller, MaybeCaller},
     error::{ApiError, Failure, error_statuses},
     jsonapi::{
         document::JsonApiObject,
@@ -223,7 +223,7 @@ impl UsersApi {
         state: Data<&AppState>,
         /// The user's id.
         id: Path<ResourceId>,
-        caller: Caller,
+        bearer: Bearer,
         /// Comma-separated attributes to include; the others are left out.
         #[oai(
             name = "fields[users]",
@@ -233,9 +233,8 @@ impl UsersApi {
         )]
         fields: Query<Option<String>>,
     ) -> Result<UserFound, Failure<ReadErrors>> {
-        policy::ensure_self_or_admin(&caller, id.0.0)?;
+        let user = service::find_for(&state, &bearer, id.0.0).await?;
         let fields = fieldset(fields.0.as_deref())?;
-        let user = service::find(&state, id.0.0).await?;
         Ok(UserFound::Ok(answer(&user, fields)))
     }
 
@@ -255,8 +254,7 @@ impl UsersApi {
         policy::ensure_self_or_admin(&caller, id.0.0)?;
         let changes = parse_changes(body.0, id.0.0)?;
         policy::ensure_may_set_role(Some(&caller), changes.role)?;
-        let target = service::find(&state, id.0.0).await?;
-        let user = service::update(&state, &caller, &target, changes).await?;
+        let user = service::update(&state, &caller, id.0.0, changes).await?;
         Ok(UserFound::Ok(answer(&user, None)))
     }
 

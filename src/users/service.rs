@@ -3,10 +3,11 @@
 
 use super::{
     input::{NewUser, UserChanges},
+    policy,
     store::{self, UserRecord, UserUpdate},
 };
 use crate::{
-    auth::caller::Caller,
+    auth::caller::{Bearer, Caller},
     error::{ApiError, FieldError, FieldErrorKind},
     state::AppState,
     users::entity::Model as User,
@@ -32,22 +33,22 @@ pub async fn register(state: &AppState, new: NewUser) -> Result<User, ApiError> 
     .await
 }
 
-/// Applies changes to `target`. Users changing their own password must
-/// prove they know the current one; an admin resetting someone else's need
-/// not. A new password ends every earlier token.
+/// Applies changes to the user `id`. Users changing their own password
+/// must prove they know the current one; an admin resetting someone else's
+/// need not. A new password ends every earlier token.
 pub async fn update(
     state: &AppState,
     caller: &Caller,
-    target: &User,
+    id: i64,
     changes: UserChanges,
 ) -> Result<User, ApiError> {
     let password_hash = match &changes.password {
         None => None,
         Some(password) => {
-            if caller.id() == target.id {
+            if caller.id() == id {
                 check_current_password(
                     state,
-                    target,
+                    &caller.0,
                     changes.current_password.as_ref(),
                     changes.missing_current_password_pointer,
                 )
@@ -66,9 +67,9 @@ pub async fn update(
         website: changes.website,
         role: changes.role,
     };
-    store::update(&state.db, target.id, update)
+    store::update(&state.db, id, update)
         .await?
-        .ok_or_else(|| ApiError::NotFound(format!("there is no user {}", target.id)))
+        .ok_or_else(|| not_found(id))
 }
 
 async fn check_current_password(
@@ -95,11 +96,22 @@ async fn check_current_password(
     }
 }
 
-/// Loads the user `id`, or answers 404.
-pub async fn find(state: &AppState, id: i64) -> Result<User, ApiError> {
-    store::find(&state.db, id)
-        .await?
-        .ok_or_else(|| ApiError::NotFound(format!("there is no user {id}")))
+/// Loads the user `id` for the caller behind `bearer`, who must be that
+/// user or an admin. One query loads both the caller and the user.
+pub async fn find_for(state: &AppState, bearer: &Bearer, id: i64) -> Result<User, ApiError> {
+    let mut users = store::find_all(&state.db, [bearer.user_id(), id]).await?;
+    let caller_row = users
+        .iter()
+        .position(|user| user.id == bearer.user_id())
+        .map(|index| users[index].clone());
+    let caller = bearer.admit(caller_row)?;
+    policy::ensure_self_or_admin(&caller, id)?;
+    users.retain(|user| user.id == id);
+    users.pop().ok_or_else(|| not_found(id))
+}
+
+fn not_found(id: i64) -> ApiError {
+    ApiError::NotFound(format!("there is no user {id}"))
 }
 
 /// Deletes the user `id`; its tokens die with its row.
@@ -107,6 +119,6 @@ pub async fn delete(state: &AppState, id: i64) -> Result<(), ApiError> {
     if store::delete(&state.db, id).await? {
         Ok(())
     } else {
-        Err(ApiError::NotFound(format!("there is no user {id}")))
+        Err(not_found(id))
     }
 }

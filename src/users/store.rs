@@ -3,9 +3,9 @@
 
 use chrono::{DateTime, SubsecRound, Utc};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
-    QueryFilter, Set, SqlErr, TransactionTrait,
-    sea_query::{Expr, ExprTrait},
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, DbErr,
+    EntityTrait, QueryFilter, Set, SqlErr, TransactionTrait, UpdateMany,
+    sea_query::{Expr, ExprTrait, Func},
 };
 
 use super::{
@@ -59,6 +59,14 @@ pub async fn find(db: &impl ConnectionTrait, id: i64) -> Result<Option<User>, Db
     Users::find_by_id(id).one(db).await
 }
 
+/// Those of the users `ids` that exist, in one query.
+pub async fn find_all(
+    db: &impl ConnectionTrait,
+    ids: impl IntoIterator<Item = i64>,
+) -> Result<Vec<User>, DbErr> {
+    Users::find().filter(Column::Id.is_in(ids)).all(db).await
+}
+
 pub async fn find_by_email(
     db: &impl ConnectionTrait,
     email_normalized: &str,
@@ -95,7 +103,7 @@ pub async fn insert(db: &impl ConnectionTrait, record: UserRecord) -> Result<Use
 /// Applies changes to one user and returns the user as stored, or `None`
 /// when there is no such user.
 ///
-/// `updated_at` is chosen only once the row is locked by the first write, and
+/// `updated_at` is chosen only once the row is locked by the write, and
 /// never earlier than the value it replaces, so concurrent updates of one
 /// user leave `updated_at` in the order they committed.
 pub async fn update(
@@ -103,44 +111,30 @@ pub async fn update(
     id: i64,
     changes: UserUpdate,
 ) -> Result<Option<User>, ApiError> {
-    // Setting a column to itself keeps the statement valid when nothing else
-    // changes, and still takes the row lock.
-    let mut statement = Users::update_many()
-        .filter(Column::Id.eq(id))
-        .col_expr(Column::UpdatedAt, Expr::col(Column::UpdatedAt));
-    if let Some(name) = changes.name {
-        statement = statement.col_expr(Column::Name, Expr::value(name));
-    }
-    if let Some((email, email_normalized)) = changes.email {
-        statement = statement
-            .col_expr(Column::Email, Expr::value(email))
-            .col_expr(Column::EmailNormalized, Expr::value(email_normalized));
-    }
-    if let Some(password_hash) = changes.password_hash {
-        statement = statement
-            .col_expr(Column::PasswordHash, Expr::value(password_hash))
+    let statement = changes.statement(id);
+    if db.get_database_backend() == DbBackend::Postgres {
+        // One statement does it all: the time arithmetic runs under the row
+        // lock and RETURNING hands back the row as stored.
+        let just_after_stored =
+            Expr::col(Column::UpdatedAt).add(Expr::cust("INTERVAL '1 microsecond'"));
+        let users = statement
             .col_expr(
-                Column::TokenGeneration,
-                Expr::col(Column::TokenGeneration).add(1),
-            );
+                Column::UpdatedAt,
+                Func::greatest([Expr::value(now()), just_after_stored]).into(),
+            )
+            .exec_with_returning(db)
+            .await
+            .map_err(email_conflict)?;
+        return Ok(users.into_iter().next());
     }
-    if let Some(dob) = changes.dob {
-        statement = statement.col_expr(Column::Dob, Expr::value(dob));
-    }
-    for (column, value) in [
-        (Column::Address, changes.address),
-        (Column::Profession, changes.profession),
-        (Column::Website, changes.website),
-    ] {
-        if let Some(value) = value {
-            statement = statement.col_expr(column, Expr::value(value));
-        }
-    }
-    if let Some(role) = changes.role {
-        statement = statement.col_expr(Column::Role, Expr::value(role.as_str()));
-    }
+    // MySQL has no UPDATE … RETURNING and SQLite keeps timestamps as text,
+    // so there the first write takes the lock and the new time follows it.
     let transaction = db.begin().await?;
-    statement.exec(&transaction).await.map_err(email_conflict)?;
+    statement
+        .col_expr(Column::UpdatedAt, Expr::col(Column::UpdatedAt))
+        .exec(&transaction)
+        .await
+        .map_err(email_conflict)?;
     let Some(mut user) = find(&transaction, id).await? else {
         return Ok(None);
     };
@@ -152,6 +146,47 @@ pub async fn update(
         .await?;
     transaction.commit().await?;
     Ok(Some(user))
+}
+
+impl UserUpdate {
+    /// The UPDATE that sets every changed column of user `id`; the caller
+    /// adds `updated_at`, which also keeps the statement valid when nothing
+    /// else changes.
+    fn statement(self, id: i64) -> UpdateMany<Users> {
+        let mut statement = Users::update_many().filter(Column::Id.eq(id));
+        if let Some(name) = self.name {
+            statement = statement.col_expr(Column::Name, Expr::value(name));
+        }
+        if let Some((email, email_normalized)) = self.email {
+            statement = statement
+                .col_expr(Column::Email, Expr::value(email))
+                .col_expr(Column::EmailNormalized, Expr::value(email_normalized));
+        }
+        if let Some(password_hash) = self.password_hash {
+            statement = statement
+                .col_expr(Column::PasswordHash, Expr::value(password_hash))
+                .col_expr(
+                    Column::TokenGeneration,
+                    Expr::col(Column::TokenGeneration).add(1),
+                );
+        }
+        if let Some(dob) = self.dob {
+            statement = statement.col_expr(Column::Dob, Expr::value(dob));
+        }
+        for (column, value) in [
+            (Column::Address, self.address),
+            (Column::Profession, self.profession),
+            (Column::Website, self.website),
+        ] {
+            if let Some(value) = value {
+                statement = statement.col_expr(column, Expr::value(value));
+            }
+        }
+        if let Some(role) = self.role {
+            statement = statement.col_expr(Column::Role, Expr::value(role.as_str()));
+        }
+        statement
+    }
 }
 
 /// Deletes a user; `false` when there was none.

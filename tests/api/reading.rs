@@ -1,10 +1,11 @@
 //! GET /api/v1/users/{id}.json and /api/v1/users/me.json: who may read whom.
 
 use reqwest::StatusCode;
+use serde_json::json;
 
 use crate::helpers::{
     ME_PATH, assert_bad_parameter, assert_error, assert_no_password, assert_parameter_error,
-    assert_unauthorized, id_of, spawn_app, user_path,
+    assert_unauthorized, id_of, spawn_app, strong_password, user_path, user_update,
 };
 use crate::jsonapi_schema::assert_jsonapi;
 
@@ -80,6 +81,83 @@ async fn a_user_that_does_not_exist_is_a_404() {
 
     // Assert
     assert_error(&response, 404, "not_found");
+}
+
+// Reading one user loads the caller in the same query as the user read, so
+// the caller's row must still decide everything it decided on its own.
+
+#[tokio::test]
+async fn a_user_asking_for_a_missing_user_is_a_403_not_a_404() {
+    // Arrange
+    let app = spawn_app().await;
+    let (_, token, _, _) = app.register_and_sign_in().await;
+
+    // Act
+    let response = app.get(&user_path(999_999), Some(&token)).await;
+
+    // Assert
+    assert_error(&response, 403, "forbidden");
+}
+
+#[tokio::test]
+async fn a_deleted_users_token_cannot_read_their_own_id() {
+    // Arrange
+    let app = spawn_app().await;
+    let (id, token, _, _) = app.register_and_sign_in().await;
+    let deletion = app.delete(&user_path(id), Some(&token)).await;
+    assert_eq!(deletion.status, StatusCode::NO_CONTENT, "{}", deletion.text);
+
+    // Act
+    let response = app.get(&user_path(id), Some(&token)).await;
+
+    // Assert
+    assert_unauthorized(&response, "invalid_token");
+}
+
+#[tokio::test]
+async fn an_admins_revoked_token_cannot_read_another_user() {
+    // Arrange
+    let app = spawn_app().await;
+    let (id, _, _, _) = app.register_and_sign_in().await;
+    let (admin_id, old_admin_token) = app.create_admin_and_sign_in().await;
+    let (_, other_admin_token) = app.create_admin_and_sign_in().await;
+    let reset = app
+        .patch(
+            &user_path(admin_id),
+            &user_update(admin_id, json!({"password": strong_password()})),
+            Some(&other_admin_token),
+        )
+        .await;
+    assert_eq!(reset.status, StatusCode::OK, "{}", reset.text);
+
+    // Act
+    let response = app.get(&user_path(id), Some(&old_admin_token)).await;
+
+    // Assert
+    assert_unauthorized(&response, "invalid_token");
+}
+
+#[tokio::test]
+async fn an_admin_demoted_since_signing_in_can_no_longer_read_others() {
+    // Arrange
+    let app = spawn_app().await;
+    let (id, _, _, _) = app.register_and_sign_in().await;
+    let (admin_id, admin_token) = app.create_admin_and_sign_in().await;
+    let (_, other_admin_token) = app.create_admin_and_sign_in().await;
+    let demotion = app
+        .patch(
+            &user_path(admin_id),
+            &user_update(admin_id, json!({"role": "user"})),
+            Some(&other_admin_token),
+        )
+        .await;
+    assert_eq!(demotion.status, StatusCode::OK, "{}", demotion.text);
+
+    // Act
+    let response = app.get(&user_path(id), Some(&admin_token)).await;
+
+    // Assert
+    assert_error(&response, 403, "forbidden");
 }
 
 #[tokio::test]
