@@ -3,13 +3,13 @@
 
 use std::{net::SocketAddr, sync::Arc, time::Duration};
 
+use bytes::Bytes;
 use migration::{Migrator, MigratorTrait};
 use poem::{
     Endpoint, EndpointExt, Response, Route, Server,
     endpoint::make_sync,
     listener::{Acceptor, TcpAcceptor},
     middleware::CatchPanic,
-    web::Html,
 };
 
 use crate::{
@@ -81,8 +81,10 @@ impl Application {
 
 /// The routes and the middleware around them.
 pub fn app(state: AppState, settings: &Settings) -> impl Endpoint + 'static {
-    let spec = api::spec();
-    let docs = api::swagger_ui_html();
+    // Shared, not copied per request: the docs page carries all of Swagger
+    // UI, 1.5 MB.
+    let spec = Bytes::from(api::spec());
+    let docs = Bytes::from(api::swagger_ui_html());
     let max_body_bytes = settings.max_body_bytes;
     Route::new()
         .at(
@@ -95,7 +97,11 @@ pub fn app(state: AppState, settings: &Settings) -> impl Endpoint + 'static {
         )
         .at(
             format!("{PREFIX}/docs"),
-            make_sync(move |_| Html(docs.clone())),
+            make_sync(move |_| {
+                Response::builder()
+                    .content_type("text/html; charset=utf-8")
+                    .body(docs.clone())
+            }),
         )
         .at("/console/:file", crate::console::assets())
         .nest("/", api::service())

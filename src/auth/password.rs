@@ -1,11 +1,20 @@
 //! Password hashing with argon2id, off the async runtime and with bounded
 //! parallelism, so that a flood of sign-ins cannot stall other requests.
+//!
+//! Every hash works in one of `parallelism` memory buffers allocated up front.
+//! Left to itself the argon2 crate allocates 19 MiB per hash, and glibc keeps
+//! those freed chunks in the per-thread arenas of the many blocking-pool
+//! threads, so a flood used to grow the process to hundreds of megabytes.
 
-use std::{fmt, sync::Arc};
+use std::{
+    fmt,
+    ops::{Deref, DerefMut},
+    sync::{Arc, Mutex, PoisonError},
+};
 
 use argon2::{
-    Algorithm, Argon2, Params, PasswordHash, PasswordHasher as _, PasswordVerifier as _, Version,
-    password_hash::{SaltString, rand_core::OsRng},
+    Algorithm, Argon2, Block, Params, PasswordHash, Version,
+    password_hash::{Output, ParamsString, Salt, SaltString, rand_core::OsRng},
 };
 use tokio::sync::Semaphore;
 
@@ -46,18 +55,24 @@ pub struct Verification {
 
 /// Hashes and verifies passwords on the blocking pool, a few at a time.
 pub struct Passwords {
+    /// As many permits as `buffers` holds buffers, so a permit always finds one.
     permits: Arc<Semaphore>,
+    buffers: Arc<BufferPool>,
     /// Verified against when the email is unknown, so that an unknown email
     /// takes as long as a wrong password.
     dummy_hash: String,
 }
 
 impl Passwords {
-    /// At most `parallelism` hashes run at once.
+    /// At most `parallelism` hashes run at once, and each holds its own
+    /// argon2 memory, allocated here once and for all.
     pub fn new(parallelism: usize) -> anyhow::Result<Self> {
-        let dummy_hash = hash_now(&uuid::Uuid::new_v4().to_string())?;
+        let parallelism = parallelism.max(1);
+        let buffers = Arc::new(BufferPool::new(parallelism));
+        let dummy_hash = hash_now(&uuid::Uuid::new_v4().to_string(), &mut buffers.take())?;
         Ok(Self {
-            permits: Arc::new(Semaphore::new(parallelism.max(1))),
+            permits: Arc::new(Semaphore::new(parallelism)),
+            buffers,
             dummy_hash,
         })
     }
@@ -65,7 +80,7 @@ impl Passwords {
     /// A fresh argon2id PHC string for `password`.
     pub async fn hash(&self, password: &Password) -> Result<String, ApiError> {
         let password = password.clone();
-        self.run(move || hash_now(password.expose()).map_err(ApiError::internal))
+        self.run(move |memory| hash_now(password.expose(), memory).map_err(ApiError::internal))
             .await?
     }
 
@@ -80,7 +95,7 @@ impl Passwords {
         let stored = stored.unwrap_or(&self.dummy_hash).to_owned();
         let password = password.clone();
         let verification = self
-            .run(move || verify_now(password.expose(), &stored))
+            .run(move |memory| verify_now(password.expose(), &stored, memory))
             .await?;
         Ok(Verification {
             matches: verification.matches && known_user,
@@ -90,7 +105,7 @@ impl Passwords {
 
     async fn run<T: Send + 'static>(
         &self,
-        work: impl FnOnce() -> T + Send + 'static,
+        work: impl FnOnce(&mut [Block]) -> T + Send + 'static,
     ) -> Result<T, ApiError> {
         let permit = self
             .permits
@@ -98,8 +113,13 @@ impl Passwords {
             .acquire_owned()
             .await
             .map_err(ApiError::internal)?;
+        let buffers = self.buffers.clone();
         tokio::task::spawn_blocking(move || {
-            let result = work();
+            let mut memory = buffers.take();
+            let result = work(&mut memory);
+            // The buffer must be back before the permit that promises it to
+            // the next caller; on a panic, unwinding drops them in this order too.
+            drop(memory);
             drop(permit);
             result
         })
@@ -108,21 +128,97 @@ impl Passwords {
     }
 }
 
-fn hasher() -> Argon2<'static> {
-    let params = Params::new(MEMORY_KIB, ITERATIONS, LANES, None)
-        .expect("the OWASP argon2 parameters are valid");
-    Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+/// Argon2 memory for the current parameters, one buffer per permit.
+struct BufferPool(Mutex<Vec<Vec<Block>>>);
+
+impl BufferPool {
+    fn new(count: usize) -> Self {
+        let blocks = current_params().block_count();
+        Self(Mutex::new(
+            (0..count).map(|_| vec![Block::default(); blocks]).collect(),
+        ))
+    }
+
+    /// Callers hold a permit, and there are as many buffers as permits.
+    fn take(&self) -> PooledBuffer<'_> {
+        let blocks = self
+            .lock()
+            .pop()
+            .expect("a permit always finds a free argon2 buffer");
+        PooledBuffer { pool: self, blocks }
+    }
+
+    /// Only pushes and pops happen under the lock, so a panicking holder
+    /// cannot have left the list half-changed.
+    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<Vec<Block>>> {
+        self.0.lock().unwrap_or_else(PoisonError::into_inner)
+    }
 }
 
-fn hash_now(password: &str) -> anyhow::Result<String> {
-    let salt = SaltString::generate(&mut OsRng);
-    hasher()
-        .hash_password(password.as_bytes(), &salt)
-        .map(|hash| hash.to_string())
-        .map_err(|error| anyhow::anyhow!("argon2 hashing failed: {error}"))
+/// Returns its buffer to the pool when dropped, also on errors and panics.
+struct PooledBuffer<'pool> {
+    pool: &'pool BufferPool,
+    blocks: Vec<Block>,
 }
 
-fn verify_now(password: &str, stored: &str) -> Verification {
+impl Deref for PooledBuffer<'_> {
+    type Target = [Block];
+
+    fn deref(&self) -> &[Block] {
+        &self.blocks
+    }
+}
+
+impl DerefMut for PooledBuffer<'_> {
+    fn deref_mut(&mut self) -> &mut [Block] {
+        &mut self.blocks
+    }
+}
+
+impl Drop for PooledBuffer<'_> {
+    fn drop(&mut self) {
+        let blocks = std::mem::take(&mut self.blocks);
+        self.pool.lock().push(blocks);
+    }
+}
+
+fn current_params() -> Params {
+    Params::new(MEMORY_KIB, ITERATIONS, LANES, None).expect("the OWASP argon2 parameters are valid")
+}
+
+fn hash_now(password: &str, memory: &mut [Block]) -> anyhow::Result<String> {
+    hash_with_salt(password, &SaltString::generate(&mut OsRng), memory)
+}
+
+/// What `Argon2::hash_password` returns at our parameters, byte for byte,
+/// but computed in `memory` instead of a fresh allocation.
+fn hash_with_salt(
+    password: &str,
+    salt: &SaltString,
+    memory: &mut [Block],
+) -> anyhow::Result<String> {
+    let params = current_params();
+    let hasher = Argon2::new(Algorithm::Argon2id, Version::V0x13, params.clone());
+    let mut salt_bytes = [0u8; Salt::MAX_LENGTH];
+    let salt_bytes = salt
+        .decode_b64(&mut salt_bytes)
+        .map_err(|error| anyhow::anyhow!("argon2 salt is unusable: {error}"))?;
+    let output = Output::init_with(Params::DEFAULT_OUTPUT_LEN, |out| {
+        Ok(hasher.hash_password_into_with_memory(password.as_bytes(), salt_bytes, out, memory)?)
+    })
+    .map_err(|error| anyhow::anyhow!("argon2 hashing failed: {error}"))?;
+    let phc = PasswordHash {
+        algorithm: Algorithm::Argon2id.ident(),
+        version: Some(Version::V0x13.into()),
+        params: ParamsString::try_from(&params)
+            .map_err(|error| anyhow::anyhow!("argon2 parameters do not encode: {error}"))?,
+        salt: Some(salt.as_salt()),
+        hash: Some(output),
+    };
+    Ok(phc.to_string())
+}
+
+fn verify_now(password: &str, stored: &str, memory: &mut [Block]) -> Verification {
     let Ok(parsed) = PasswordHash::new(stored) else {
         tracing::error!("a stored password hash is not a PHC string");
         return Verification {
@@ -130,13 +226,48 @@ fn verify_now(password: &str, stored: &str) -> Verification {
             needs_rehash: false,
         };
     };
-    let matches = Argon2::default()
-        .verify_password(password.as_bytes(), &parsed)
-        .is_ok();
+    let matches = recompute_matches(password, &parsed, memory).unwrap_or_else(|error| {
+        tracing::error!(%error, "a stored password hash cannot be checked");
+        false
+    });
     Verification {
         matches,
         needs_rehash: is_weaker_than_current(&parsed),
     }
+}
+
+/// What `PasswordVerifier::verify_password` does, with the algorithm,
+/// version, parameters and output length all taken from `stored`.
+fn recompute_matches(
+    password: &str,
+    stored: &PasswordHash<'_>,
+    memory: &mut [Block],
+) -> argon2::password_hash::Result<bool> {
+    let (Some(salt), Some(expected)) = (&stored.salt, &stored.hash) else {
+        return Ok(false);
+    };
+    let algorithm = Algorithm::try_from(stored.algorithm)?;
+    let version = stored
+        .version
+        .map(Version::try_from)
+        .transpose()?
+        .unwrap_or_default();
+    let params = Params::try_from(stored)?;
+    let fits = params.block_count() <= memory.len();
+    let hasher = Argon2::new(algorithm, version, params);
+    let mut salt_bytes = [0u8; Salt::MAX_LENGTH];
+    let salt_bytes = salt.decode_b64(&mut salt_bytes)?;
+    let computed = Output::init_with(expected.len(), |out| {
+        let password = password.as_bytes();
+        Ok(if fits {
+            hasher.hash_password_into_with_memory(password, salt_bytes, out, memory)
+        } else {
+            // A legacy hash stronger than today's: rare enough to allocate for.
+            hasher.hash_password_into(password, salt_bytes, out)
+        }?)
+    })?;
+    // `Output`'s equality is constant-time.
+    Ok(computed == *expected)
 }
 
 fn is_weaker_than_current(hash: &PasswordHash<'_>) -> bool {
@@ -153,23 +284,37 @@ fn is_weaker_than_current(hash: &PasswordHash<'_>) -> bool {
 
 #[cfg(test)]
 mod tests {
+    use argon2::{PasswordHasher as _, PasswordVerifier as _};
+
     use super::*;
 
-    fn weak_hash(password: &str) -> String {
+    const RIGHT: &str = "correct horse battery staple";
+    const WRONG: &str = "correct horse battery stapler";
+
+    fn with_memory<T>(work: impl FnOnce(&mut [Block]) -> T) -> T {
+        let pool = BufferPool::new(1);
+        work(&mut pool.take())
+    }
+
+    fn stock_hash(password: &str, algorithm: Algorithm, params: Params) -> String {
         let salt = SaltString::generate(&mut OsRng);
-        Argon2::new(
+        Argon2::new(algorithm, Version::V0x13, params)
+            .hash_password(password.as_bytes(), &salt)
+            .unwrap()
+            .to_string()
+    }
+
+    fn weak_hash(password: &str) -> String {
+        stock_hash(
+            password,
             Algorithm::Argon2id,
-            Version::V0x13,
             Params::new(8 * 1024, 1, 1, None).unwrap(),
         )
-        .hash_password(password.as_bytes(), &salt)
-        .unwrap()
-        .to_string()
     }
 
     #[test]
     fn a_hash_is_an_argon2id_phc_string_at_owasp_parameters() {
-        let hash = hash_now("correct horse battery staple").unwrap();
+        let hash = with_memory(|memory| hash_now(RIGHT, memory)).unwrap();
         assert!(
             hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
             "{hash}"
@@ -177,19 +322,123 @@ mod tests {
     }
 
     #[test]
+    fn a_hash_is_byte_for_byte_what_the_stock_hasher_makes() {
+        let salt = SaltString::generate(&mut OsRng);
+        let ours = with_memory(|memory| hash_with_salt(RIGHT, &salt, memory)).unwrap();
+        let stock = Argon2::new(Algorithm::Argon2id, Version::V0x13, current_params())
+            .hash_password(RIGHT.as_bytes(), &salt)
+            .unwrap()
+            .to_string();
+        assert_eq!(ours, stock);
+    }
+
+    #[test]
+    fn a_pooled_hash_verifies_with_the_stock_verifier() {
+        let hash = with_memory(|memory| hash_now(RIGHT, memory)).unwrap();
+        let parsed = PasswordHash::new(&hash).unwrap();
+        assert!(
+            Argon2::default()
+                .verify_password(RIGHT.as_bytes(), &parsed)
+                .is_ok()
+        );
+        assert!(
+            Argon2::default()
+                .verify_password(WRONG.as_bytes(), &parsed)
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn a_stock_hash_verifies_through_the_pool() {
+        let hash = stock_hash(RIGHT, Algorithm::Argon2id, current_params());
+        with_memory(|memory| {
+            let right = verify_now(RIGHT, &hash, memory);
+            assert!(right.matches && !right.needs_rehash, "{right:?}");
+            assert!(!verify_now(WRONG, &hash, memory).matches);
+        });
+    }
+
+    #[test]
     fn the_right_password_matches_and_a_wrong_one_does_not() {
-        let hash = hash_now("correct horse battery staple").unwrap();
-        assert!(verify_now("correct horse battery staple", &hash).matches);
-        assert!(!verify_now("correct horse battery stapler", &hash).matches);
+        with_memory(|memory| {
+            let hash = hash_now(RIGHT, memory).unwrap();
+            assert!(verify_now(RIGHT, &hash, memory).matches);
+            assert!(!verify_now(WRONG, &hash, memory).matches);
+        });
     }
 
     #[test]
     fn weaker_stored_parameters_ask_for_a_rehash() {
-        let weak = weak_hash("correct horse battery staple");
-        let verification = verify_now("correct horse battery staple", &weak);
-        assert!(verification.matches && verification.needs_rehash);
-        let current = hash_now("correct horse battery staple").unwrap();
-        assert!(!verify_now("correct horse battery staple", &current).needs_rehash);
+        let weak = weak_hash(RIGHT);
+        with_memory(|memory| {
+            let verification = verify_now(RIGHT, &weak, memory);
+            assert!(verification.matches && verification.needs_rehash);
+            assert!(!verify_now(WRONG, &weak, memory).matches);
+            let current = hash_now(RIGHT, memory).unwrap();
+            assert!(!verify_now(RIGHT, &current, memory).needs_rehash);
+        });
+    }
+
+    #[test]
+    fn a_stored_hash_needing_more_memory_than_a_pooled_buffer_still_verifies() {
+        let stronger = stock_hash(
+            RIGHT,
+            Algorithm::Argon2id,
+            Params::new(2 * MEMORY_KIB, ITERATIONS, LANES, None).unwrap(),
+        );
+        with_memory(|memory| {
+            let right = verify_now(RIGHT, &stronger, memory);
+            assert!(right.matches && !right.needs_rehash, "{right:?}");
+            assert!(!verify_now(WRONG, &stronger, memory).matches);
+        });
+    }
+
+    #[test]
+    fn argon2i_and_argon2d_hashes_verify_and_ask_for_a_rehash() {
+        for algorithm in [Algorithm::Argon2i, Algorithm::Argon2d] {
+            let hash = stock_hash(RIGHT, algorithm, current_params());
+            with_memory(|memory| {
+                let right = verify_now(RIGHT, &hash, memory);
+                assert!(
+                    right.matches && right.needs_rehash,
+                    "{algorithm}: {right:?}"
+                );
+                assert!(!verify_now(WRONG, &hash, memory).matches, "{algorithm}");
+            });
+        }
+    }
+
+    #[test]
+    fn a_buffer_returns_to_the_pool_even_when_its_holder_panics() {
+        let pool = BufferPool::new(2);
+        let outcome = std::panic::catch_unwind(|| {
+            let _memory = pool.take();
+            panic!("hashing blew up");
+        });
+        assert!(outcome.is_err());
+        assert_eq!(pool.lock().len(), 2);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn concurrent_hashes_share_two_buffers_and_all_verify() {
+        let passwords = Arc::new(Passwords::new(2).unwrap());
+        let tasks: Vec<_> = (0..8)
+            .map(|task| {
+                let passwords = passwords.clone();
+                tokio::spawn(async move {
+                    let password = Password::new(format!("{RIGHT} #{task}"));
+                    let hash = passwords.hash(&password).await.unwrap();
+                    let verification = passwords.verify(&password, Some(&hash)).await.unwrap();
+                    assert!(verification.matches && !verification.needs_rehash);
+                    let wrong = Password::new(format!("{WRONG} #{task}"));
+                    assert!(!passwords.verify(&wrong, Some(&hash)).await.unwrap().matches);
+                })
+            })
+            .collect();
+        for task in tasks {
+            task.await.unwrap();
+        }
+        assert_eq!(passwords.buffers.lock().len(), 2);
     }
 
     #[tokio::test]
