@@ -1,22 +1,26 @@
 //! Password hashing with argon2id, off the async runtime and with bounded
 //! parallelism, so that a flood of sign-ins cannot stall other requests.
 //!
-//! Every hash works in one of `parallelism` memory buffers allocated up front.
+//! Every hash runs on one of `parallelism` hasher threads, in memory the
+//! thread allocated once.
 //! Left to itself the argon2 crate allocates 19 MiB per hash, and glibc keeps
-//! those freed chunks in the per-thread arenas of the many blocking-pool
+//! those freed chunks in the per-thread arenas of tokio's blocking-pool
 //! threads, so a flood used to grow the process to hundreds of megabytes.
 
 use std::{
     fmt,
-    ops::{Deref, DerefMut},
-    sync::{Arc, Mutex, PoisonError},
+    panic::AssertUnwindSafe,
+    sync::{
+        Arc, Mutex, PoisonError,
+        mpsc::{self, Receiver, Sender},
+    },
 };
 
 use argon2::{
     Algorithm, Argon2, Block, Params, PasswordHash, Version,
     password_hash::{Output, ParamsString, Salt, SaltString, rand_core::OsRng},
 };
-use tokio::sync::Semaphore;
+use tokio::sync::oneshot;
 
 use crate::error::ApiError;
 
@@ -53,28 +57,42 @@ pub struct Verification {
     pub needs_rehash: bool,
 }
 
-/// Hashes and verifies passwords on the blocking pool, a few at a time.
+/// Hashes and verifies passwords on a few dedicated threads.
 pub struct Passwords {
-    /// As many permits as `buffers` holds buffers, so a permit always finds one.
-    permits: Arc<Semaphore>,
-    buffers: Arc<BufferPool>,
+    jobs: Sender<Job>,
     /// Verified against when the email is unknown, so that an unknown email
     /// takes as long as a wrong password.
     dummy_hash: String,
 }
 
+/// Work for a hasher thread, given that thread's argon2 memory.
+type Job = Box<dyn FnOnce(&mut [Block]) + Send>;
+
+/// How much hashing yields to everything else: the hashers use every idle
+/// cycle, but a flood of sign-ins slows other sign-ins rather than every
+/// read the service answers meanwhile.
+const HASHER_NICENESS: i32 = 10;
+
 impl Passwords {
-    /// At most `parallelism` hashes run at once, and each holds its own
-    /// argon2 memory, allocated here once and for all.
+    /// Starts `parallelism` hasher threads, each with its own argon2 memory
+    /// allocated once and for all; the threads stop when this is dropped.
     pub fn new(parallelism: usize) -> anyhow::Result<Self> {
-        let parallelism = parallelism.max(1);
-        let buffers = Arc::new(BufferPool::new(parallelism));
-        let dummy_hash = hash_now(&uuid::Uuid::new_v4().to_string(), &mut buffers.take())?;
-        Ok(Self {
-            permits: Arc::new(Semaphore::new(parallelism)),
-            buffers,
-            dummy_hash,
-        })
+        let (jobs, queue) = mpsc::channel::<Job>();
+        let queue = Arc::new(Mutex::new(queue));
+        for index in 0..parallelism.max(1) {
+            let queue = queue.clone();
+            std::thread::Builder::new()
+                .name(format!("argon2-{index}"))
+                .spawn(move || run_hasher(&queue))?;
+        }
+        let (answer, answered) = mpsc::channel();
+        let password = uuid::Uuid::new_v4().to_string();
+        jobs.send(Box::new(move |memory| {
+            let _ = answer.send(hash_now(&password, memory));
+        }))
+        .map_err(|_| anyhow::anyhow!("the password hashers did not start"))?;
+        let dummy_hash = answered.recv()??;
+        Ok(Self { jobs, dummy_hash })
     }
 
     /// A fresh argon2id PHC string for `password`.
@@ -103,84 +121,52 @@ impl Passwords {
         })
     }
 
+    /// Queues `work` for the next free hasher; callers wait in order.
     async fn run<T: Send + 'static>(
         &self,
         work: impl FnOnce(&mut [Block]) -> T + Send + 'static,
     ) -> Result<T, ApiError> {
-        let permit = self
-            .permits
-            .clone()
-            .acquire_owned()
+        let (answer, answered) = oneshot::channel();
+        self.jobs
+            .send(Box::new(move |memory| {
+                let _ = answer.send(work(memory));
+            }))
+            .map_err(|_| ApiError::internal("the password hashers have stopped"))?;
+        answered
             .await
-            .map_err(ApiError::internal)?;
-        let buffers = self.buffers.clone();
-        tokio::task::spawn_blocking(move || {
-            let mut memory = buffers.take();
-            let result = work(&mut memory);
-            // The buffer must be back before the permit that promises it to
-            // the next caller; on a panic, unwinding drops them in this order too.
-            drop(memory);
-            drop(permit);
-            result
-        })
-        .await
-        .map_err(ApiError::internal)
+            .map_err(|_| ApiError::internal("a password hash failed"))
     }
 }
 
-/// Argon2 memory for the current parameters, one buffer per permit.
-struct BufferPool(Mutex<Vec<Vec<Block>>>);
-
-impl BufferPool {
-    fn new(count: usize) -> Self {
-        let blocks = current_params().block_count();
-        Self(Mutex::new(
-            (0..count).map(|_| vec![Block::default(); blocks]).collect(),
-        ))
-    }
-
-    /// Callers hold a permit, and there are as many buffers as permits.
-    fn take(&self) -> PooledBuffer<'_> {
-        let blocks = self
-            .lock()
-            .pop()
-            .expect("a permit always finds a free argon2 buffer");
-        PooledBuffer { pool: self, blocks }
-    }
-
-    /// Only pushes and pops happen under the lock, so a panicking holder
-    /// cannot have left the list half-changed.
-    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<Vec<Block>>> {
-        self.0.lock().unwrap_or_else(PoisonError::into_inner)
+/// A hasher thread: takes jobs until `Passwords` is dropped.
+fn run_hasher(queue: &Mutex<Receiver<Job>>) {
+    lower_priority();
+    let mut memory = vec![Block::default(); current_params().block_count()];
+    loop {
+        // Only receiving happens under the lock, so a panic elsewhere cannot
+        // leave the queue half-changed.
+        let job = queue.lock().unwrap_or_else(PoisonError::into_inner).recv();
+        let Ok(job) = job else { return };
+        // A job that panics loses only its own answer; the thread and its
+        // memory serve the next one.
+        let _ = std::panic::catch_unwind(AssertUnwindSafe(|| job(&mut memory)));
     }
 }
 
-/// Returns its buffer to the pool when dropped, also on errors and panics.
-struct PooledBuffer<'pool> {
-    pool: &'pool BufferPool,
-    blocks: Vec<Block>,
-}
-
-impl Deref for PooledBuffer<'_> {
-    type Target = [Block];
-
-    fn deref(&self) -> &[Block] {
-        &self.blocks
+#[cfg(target_os = "linux")]
+fn lower_priority() {
+    // SAFETY: setpriority takes plain integers and touches no memory of
+    // ours. On Linux, PRIO_PROCESS with 0 names the calling thread alone.
+    let result = unsafe { libc::setpriority(libc::PRIO_PROCESS, 0, HASHER_NICENESS) };
+    if result != 0 {
+        tracing::warn!("cannot lower the priority of a password hasher thread");
     }
 }
 
-impl DerefMut for PooledBuffer<'_> {
-    fn deref_mut(&mut self) -> &mut [Block] {
-        &mut self.blocks
-    }
-}
-
-impl Drop for PooledBuffer<'_> {
-    fn drop(&mut self) {
-        let blocks = std::mem::take(&mut self.blocks);
-        self.pool.lock().push(blocks);
-    }
-}
+/// Elsewhere the call would lower the whole process, so hashers keep the
+/// default priority.
+#[cfg(not(target_os = "linux"))]
+fn lower_priority() {}
 
 fn current_params() -> Params {
     Params::new(MEMORY_KIB, ITERATIONS, LANES, None).expect("the OWASP argon2 parameters are valid")
@@ -292,8 +278,7 @@ mod tests {
     const WRONG: &str = "correct horse battery stapler";
 
     fn with_memory<T>(work: impl FnOnce(&mut [Block]) -> T) -> T {
-        let pool = BufferPool::new(1);
-        work(&mut pool.take())
+        work(&mut vec![Block::default(); current_params().block_count()])
     }
 
     fn stock_hash(password: &str, algorithm: Algorithm, params: Params) -> String {
@@ -408,19 +393,51 @@ mod tests {
         }
     }
 
-    #[test]
-    fn a_buffer_returns_to_the_pool_even_when_its_holder_panics() {
-        let pool = BufferPool::new(2);
-        let outcome = std::panic::catch_unwind(|| {
-            let _memory = pool.take();
-            panic!("hashing blew up");
-        });
+    #[tokio::test]
+    async fn a_job_that_panics_leaves_its_hasher_serving() {
+        let passwords = Passwords::new(1).unwrap();
+        let outcome: Result<(), ApiError> = passwords.run(|_| panic!("hashing blew up")).await;
         assert!(outcome.is_err());
-        assert_eq!(pool.lock().len(), 2);
+        let password = Password::new(RIGHT.into());
+        let hash = passwords.hash(&password).await.unwrap();
+        assert!(
+            passwords
+                .verify(&password, Some(&hash))
+                .await
+                .unwrap()
+                .matches
+        );
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn hasher_threads_run_at_a_lower_priority() {
+        let _passwords = Passwords::new(2).unwrap();
+        let niceness: Vec<i64> = std::fs::read_dir("/proc/self/task")
+            .unwrap()
+            .filter_map(|task| {
+                let path = task.unwrap().path();
+                let name = std::fs::read_to_string(path.join("comm")).ok()?;
+                name.starts_with("argon2-").then(|| {
+                    let stat = std::fs::read_to_string(path.join("stat")).unwrap();
+                    // Field 19 is the nice value; the name in parentheses
+                    // comes before and may hold spaces.
+                    let after_name = &stat[stat.rfind(')').unwrap() + 2..];
+                    after_name.split(' ').nth(16).unwrap().parse().unwrap()
+                })
+            })
+            .collect();
+        assert!(niceness.len() >= 2, "{niceness:?}");
+        assert!(
+            niceness
+                .iter()
+                .all(|&nice| nice == i64::from(HASHER_NICENESS)),
+            "{niceness:?}"
+        );
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn concurrent_hashes_share_two_buffers_and_all_verify() {
+    async fn concurrent_hashes_through_two_hashers_all_verify() {
         let passwords = Arc::new(Passwords::new(2).unwrap());
         let tasks: Vec<_> = (0..8)
             .map(|task| {
@@ -438,7 +455,6 @@ mod tests {
         for task in tasks {
             task.await.unwrap();
         }
-        assert_eq!(passwords.buffers.lock().len(), 2);
     }
 
     #[tokio::test]
