@@ -44,6 +44,15 @@ impl Bearer {
         self.user_id
     }
 
+    /// The user the token names, for a statement that checks the token
+    /// itself.
+    pub fn requester(&self) -> store::Requester {
+        store::Requester {
+            id: self.user_id,
+            token_generation: self.generation,
+        }
+    }
+
     /// The caller, given the row of the user the token names. The row both
     /// proves the user exists and checks revocation: a deleted user has no
     /// row, and a password change moved the generation on.

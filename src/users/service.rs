@@ -33,10 +33,46 @@ pub async fn register(state: &AppState, new: NewUser) -> Result<User, ApiError> 
     .await
 }
 
+/// Applies changes to the user `id` for the caller behind `bearer`, who
+/// must be that user or an admin; `changes` is what parsing the request
+/// made of it.
+///
+/// Changes that neither set a role nor a password need nothing of the
+/// caller but the right to make them, so one statement checks the token,
+/// authorises and updates. When it changes nothing, or for any other
+/// request, the caller is loaded and every rule applied in turn, which
+/// tells a revoked token, a forbidden change, a bad document and a missing
+/// user apart, in that order.
+pub async fn update_for(
+    state: &AppState,
+    bearer: &Bearer,
+    id: i64,
+    changes: Result<UserChanges, ApiError>,
+) -> Result<User, ApiError> {
+    let unapplied = match changes {
+        Ok(changes) if changes.password.is_none() && changes.role.is_none() => {
+            let update = stored_changes(changes, None);
+            let requester = Some(bearer.requester());
+            if let Some(user) = store::update(&state.db, id, update, requester).await? {
+                return Ok(user);
+            }
+            None
+        }
+        other => Some(other),
+    };
+    let caller = bearer.admit(store::find(&state.db, bearer.user_id()).await?)?;
+    policy::ensure_self_or_admin(&caller, id)?;
+    // Changes the statement could not apply for a caller who may make them
+    // were for a user that does not exist.
+    let changes = unapplied.ok_or_else(|| not_found(id))??;
+    policy::ensure_may_set_role(Some(&caller), changes.role)?;
+    update(state, &caller, id, changes).await
+}
+
 /// Applies changes to the user `id`. Users changing their own password
 /// must prove they know the current one; an admin resetting someone else's
 /// need not. A new password ends every earlier token.
-pub async fn update(
+async fn update(
     state: &AppState,
     caller: &Caller,
     id: i64,
@@ -57,7 +93,13 @@ pub async fn update(
             Some(state.passwords.hash(password).await?)
         }
     };
-    let update = UserUpdate {
+    store::update(&state.db, id, stored_changes(changes, password_hash), None)
+        .await?
+        .ok_or_else(|| not_found(id))
+}
+
+fn stored_changes(changes: UserChanges, password_hash: Option<String>) -> UserUpdate {
+    UserUpdate {
         name: changes.name,
         email: changes.email.map(|email| (email.address, email.normalized)),
         password_hash,
@@ -66,10 +108,7 @@ pub async fn update(
         profession: changes.profession,
         website: changes.website,
         role: changes.role,
-    };
-    store::update(&state.db, id, update)
-        .await?
-        .ok_or_else(|| not_found(id))
+    }
 }
 
 async fn check_current_password(

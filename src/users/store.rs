@@ -3,9 +3,10 @@
 
 use chrono::{DateTime, SubsecRound, Utc};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, DbErr,
-    EntityTrait, QueryFilter, Set, SqlErr, TransactionTrait, UpdateMany,
-    sea_query::{Expr, ExprTrait, Func},
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbBackend,
+    DbErr, DeriveIden, EntityTrait, PaginatorTrait, QueryFilter, Set, SqlErr, TransactionTrait,
+    UpdateMany,
+    sea_query::{Expr, ExprTrait, Func, Query},
 };
 
 use super::{
@@ -39,6 +40,48 @@ pub struct UserUpdate {
     pub profession: Option<Option<String>>,
     pub website: Option<Option<String>>,
     pub role: Option<Role>,
+}
+
+/// Who asks for a change, as their bearer token names them: the change
+/// applies only while that user exists with the token's generation and is
+/// the user changed or an admin.
+#[derive(Debug, Clone, Copy)]
+pub struct Requester {
+    pub id: i64,
+    pub token_generation: i32,
+}
+
+/// The alias the requester's row goes by inside a statement on `users`.
+#[derive(DeriveIden)]
+struct RequesterRow;
+
+impl Requester {
+    /// True when the requester's row lets them change user `id`.
+    fn may_change(self, id: i64) -> Condition {
+        let column = |column: Column| Expr::col((RequesterRow, column));
+        Condition::all()
+            .add(column(Column::Id).eq(self.id))
+            .add(column(Column::TokenGeneration).eq(self.token_generation))
+            .add(
+                Condition::any()
+                    .add(column(Column::Id).eq(id))
+                    .add(column(Column::Role).eq(Role::Admin.as_str())),
+            )
+    }
+
+    async fn may_change_now(self, db: &impl ConnectionTrait, id: i64) -> Result<bool, DbErr> {
+        let rows = Users::find()
+            .filter(Column::Id.eq(self.id))
+            .filter(Column::TokenGeneration.eq(self.token_generation))
+            .filter(
+                Condition::any()
+                    .add(Column::Id.eq(id))
+                    .add(Column::Role.eq(Role::Admin.as_str())),
+            )
+            .count(db)
+            .await?;
+        Ok(rows > 0)
+    }
 }
 
 /// Now, at the precision every supported database keeps, so that what we
@@ -101,7 +144,8 @@ pub async fn insert(db: &impl ConnectionTrait, record: UserRecord) -> Result<Use
 }
 
 /// Applies changes to one user and returns the user as stored, or `None`
-/// when there is no such user.
+/// when there is no such user, or when `requester` is given and may not
+/// change it.
 ///
 /// `updated_at` is chosen only once the row is locked by the write, and
 /// never earlier than the value it replaces, so concurrent updates of one
@@ -110,11 +154,22 @@ pub async fn update(
     db: &DatabaseConnection,
     id: i64,
     changes: UserUpdate,
+    requester: Option<Requester>,
 ) -> Result<Option<User>, ApiError> {
-    let statement = changes.statement(id);
+    let mut statement = changes.statement(id);
     if db.get_database_backend() == DbBackend::Postgres {
-        // One statement does it all: the time arithmetic runs under the row
-        // lock and RETURNING hands back the row as stored.
+        // One statement does it all: the requester's check and the time
+        // arithmetic run under the row lock, and RETURNING hands back the
+        // row as stored.
+        if let Some(requester) = requester {
+            statement = statement.filter(Expr::exists(
+                Query::select()
+                    .expr(Expr::val(1))
+                    .from_as(Users, RequesterRow)
+                    .cond_where(requester.may_change(id))
+                    .to_owned(),
+            ));
+        }
         let just_after_stored =
             Expr::col(Column::UpdatedAt).add(Expr::cust("INTERVAL '1 microsecond'"));
         let users = statement
@@ -129,12 +184,22 @@ pub async fn update(
     }
     // MySQL has no UPDATE … RETURNING and SQLite keeps timestamps as text,
     // so there the first write takes the lock and the new time follows it.
+    // The requester is checked after that first write too: on SQLite a
+    // transaction that reads first cannot take the write lock once another
+    // writer has committed.
+    // A refused requester hears nothing of the write, not even a taken email.
     let transaction = db.begin().await?;
-    statement
+    let written = statement
         .col_expr(Column::UpdatedAt, Expr::col(Column::UpdatedAt))
         .exec(&transaction)
-        .await
-        .map_err(email_conflict)?;
+        .await;
+    if let Some(requester) = requester
+        && !requester.may_change_now(&transaction, id).await?
+    {
+        transaction.rollback().await?;
+        return Ok(None);
+    }
+    written.map_err(email_conflict)?;
     let Some(mut user) = find(&transaction, id).await? else {
         return Ok(None);
     };

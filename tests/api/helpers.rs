@@ -234,6 +234,23 @@ impl TestApp {
         let token = self.sign_in(&email, &password).await;
         (id, token, email, password)
     }
+
+    /// Signs in an admin, then has another admin change what makes the
+    /// first one's token good: `attributes` such as a new password or role.
+    /// Returns the first admin's id and now outdated token.
+    pub async fn admin_changed_since_signing_in(&self, attributes: Value) -> (i64, String) {
+        let (admin_id, admin_token) = self.create_admin_and_sign_in().await;
+        let (_, other_admin_token) = self.create_admin_and_sign_in().await;
+        let change = self
+            .patch(
+                &user_path(admin_id),
+                &user_update(admin_id, attributes),
+                Some(&other_admin_token),
+            )
+            .await;
+        assert_eq!(change.status, StatusCode::OK, "{}", change.text);
+        (admin_id, admin_token)
+    }
 }
 
 /// An address no other part of the test uses.

@@ -5,7 +5,7 @@ use serde_json::json;
 
 use crate::helpers::{
     ME_PATH, assert_bad_parameter, assert_error, assert_no_password, assert_parameter_error,
-    assert_unauthorized, id_of, spawn_app, strong_password, user_path, user_update,
+    assert_unauthorized, id_of, spawn_app, strong_password, user_path,
 };
 use crate::jsonapi_schema::assert_jsonapi;
 
@@ -119,16 +119,9 @@ async fn an_admins_revoked_token_cannot_read_another_user() {
     // Arrange
     let app = spawn_app().await;
     let (id, _, _, _) = app.register_and_sign_in().await;
-    let (admin_id, old_admin_token) = app.create_admin_and_sign_in().await;
-    let (_, other_admin_token) = app.create_admin_and_sign_in().await;
-    let reset = app
-        .patch(
-            &user_path(admin_id),
-            &user_update(admin_id, json!({"password": strong_password()})),
-            Some(&other_admin_token),
-        )
+    let (_, old_admin_token) = app
+        .admin_changed_since_signing_in(json!({"password": strong_password()}))
         .await;
-    assert_eq!(reset.status, StatusCode::OK, "{}", reset.text);
 
     // Act
     let response = app.get(&user_path(id), Some(&old_admin_token)).await;
@@ -142,16 +135,9 @@ async fn an_admin_demoted_since_signing_in_can_no_longer_read_others() {
     // Arrange
     let app = spawn_app().await;
     let (id, _, _, _) = app.register_and_sign_in().await;
-    let (admin_id, admin_token) = app.create_admin_and_sign_in().await;
-    let (_, other_admin_token) = app.create_admin_and_sign_in().await;
-    let demotion = app
-        .patch(
-            &user_path(admin_id),
-            &user_update(admin_id, json!({"role": "user"})),
-            Some(&other_admin_token),
-        )
+    let (_, admin_token) = app
+        .admin_changed_since_signing_in(json!({"role": "user"}))
         .await;
-    assert_eq!(demotion.status, StatusCode::OK, "{}", demotion.text);
 
     // Act
     let response = app.get(&user_path(id), Some(&admin_token)).await;

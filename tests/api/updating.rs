@@ -6,9 +6,9 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 use crate::helpers::{
-    ME_PATH, TestApp, USERS_PATH, assert_error, assert_error_at, assert_no_password,
-    assert_unauthorized, new_user, spawn_app, strong_password, unique_email, user_path,
-    user_update,
+    ME_PATH, TestApp, USERS_PATH, assert_error, assert_error_at, assert_error_status,
+    assert_no_password, assert_unauthorized, new_user, spawn_app, strong_password, unique_email,
+    user_path, user_update,
 };
 use crate::jsonapi_schema::assert_jsonapi;
 
@@ -536,4 +536,142 @@ async fn an_admin_resets_a_password_without_the_current_one_and_ends_the_users_t
         "the admin's own token lives on"
     );
     app.sign_in(&email, &new_password).await;
+}
+
+#[tokio::test]
+async fn a_user_patching_another_user_with_a_bad_document_is_told_403_not_422() {
+    // Arrange
+    let app = spawn_app().await;
+    let (victim, _, _, _) = app.register_and_sign_in().await;
+    let (_, token, _, _) = app.register_and_sign_in().await;
+
+    // Act
+    let response = app
+        .patch(
+            &user_path(victim),
+            &user_update(victim, json!({ "name": "" , "unknown": 1 })),
+            Some(&token),
+        )
+        .await;
+
+    // Assert
+    assert_error(&response, 403, "forbidden");
+}
+
+#[tokio::test]
+async fn a_deleted_users_token_cannot_patch_their_own_id() {
+    // Arrange
+    let app = spawn_app().await;
+    let (id, token, _, _) = app.register_and_sign_in().await;
+    let deletion = app.delete(&user_path(id), Some(&token)).await;
+    assert_eq!(deletion.status, StatusCode::NO_CONTENT, "{}", deletion.text);
+
+    // Act
+    let response = app
+        .patch(
+            &user_path(id),
+            &user_update(id, json!({ "name": "Ghost" })),
+            Some(&token),
+        )
+        .await;
+
+    // Assert
+    assert_unauthorized(&response, "invalid_token");
+}
+
+#[tokio::test]
+async fn an_admins_revoked_token_cannot_patch_another_user_and_changes_nothing() {
+    // Arrange
+    let app = spawn_app().await;
+    let (id, token, _, _) = app.register_and_sign_in().await;
+    let (_, old_admin_token) = app
+        .admin_changed_since_signing_in(json!({"password": strong_password()}))
+        .await;
+
+    // Act
+    let response = app
+        .patch(
+            &user_path(id),
+            &user_update(id, json!({ "name": "Changed By A Revoked Token" })),
+            Some(&old_admin_token),
+        )
+        .await;
+
+    // Assert
+    assert_unauthorized(&response, "invalid_token");
+    let stored = read_user(&app, id, &token).await;
+    assert_eq!(stored["data"]["attributes"]["name"], "Test User");
+}
+
+#[tokio::test]
+async fn an_admin_demoted_since_signing_in_can_no_longer_patch_others() {
+    // Arrange
+    let app = spawn_app().await;
+    let (id, token, _, _) = app.register_and_sign_in().await;
+    let (admin_id, admin_token) = app
+        .admin_changed_since_signing_in(json!({"role": "user"}))
+        .await;
+
+    // Act
+    let response = app
+        .patch(
+            &user_path(id),
+            &user_update(id, json!({ "name": "Changed By A Former Admin" })),
+            Some(&admin_token),
+        )
+        .await;
+
+    // Assert
+    assert_error(&response, 403, "forbidden");
+    let stored = read_user(&app, id, &token).await;
+    assert_eq!(stored["data"]["attributes"]["name"], "Test User");
+    let own = app
+        .patch(
+            &user_path(admin_id),
+            &user_update(admin_id, json!({ "name": "Still Myself" })),
+            Some(&admin_token),
+        )
+        .await;
+    assert_eq!(own.status, StatusCode::OK, "{}", own.text);
+}
+
+#[tokio::test]
+async fn a_bad_document_for_a_user_that_does_not_exist_is_a_422_for_an_admin() {
+    // Arrange
+    let app = spawn_app().await;
+    let (_, admin_token) = app.create_admin_and_sign_in().await;
+
+    // Act
+    let response = app
+        .patch(
+            &user_path(999_999),
+            &user_update(999_999, json!({ "name": "" })),
+            Some(&admin_token),
+        )
+        .await;
+
+    // Assert
+    assert_error_status(&response, 422);
+}
+
+#[tokio::test]
+async fn a_user_giving_another_user_a_taken_email_is_told_403_not_409() {
+    // Arrange
+    let app = spawn_app().await;
+    let (victim, victim_token, _, _) = app.register_and_sign_in().await;
+    let (_, token, taken, _) = app.register_and_sign_in().await;
+
+    // Act
+    let response = app
+        .patch(
+            &user_path(victim),
+            &user_update(victim, json!({ "email": taken })),
+            Some(&token),
+        )
+        .await;
+
+    // Assert
+    assert_error(&response, 403, "forbidden");
+    let stored = read_user(&app, victim, &victim_token).await;
+    assert_ne!(stored["data"]["attributes"]["email"], taken);
 }
