@@ -20,14 +20,9 @@ const PING_IF_IDLE_FOR: Duration = Duration::from_secs(30);
 
 /// Opens the pool that `settings` describes.
 pub async fn connect(settings: &Settings) -> anyhow::Result<DatabaseConnection> {
-    let sqlite = settings.database_url.starts_with("sqlite:");
     let mut options = ConnectOptions::new(settings.database_url.clone());
     options
-        .max_connections(
-            settings
-                .database_pool_size
-                .unwrap_or_else(|| default_pool_size(sqlite)),
-        )
+        .max_connections(pool_size(settings))
         .min_connections(1)
         .acquire_timeout(ACQUIRE_TIMEOUT)
         .connect_timeout(CONNECT_TIMEOUT)
@@ -46,8 +41,16 @@ pub async fn connect(settings: &Settings) -> anyhow::Result<DatabaseConnection> 
     Ok(Database::connect(options).await?)
 }
 
-/// Enough connections to keep the cores busy while others wait on the
-/// network; SQLite has one writer at a time, so a few suffice.
+/// How many connections the pool holds: `DATABASE_POOL_SIZE`, or enough to
+/// keep the cores busy while others wait on the network; SQLite has one
+/// writer at a time, so a few suffice there.
+pub fn pool_size(settings: &Settings) -> u32 {
+    let sqlite = settings.database_url.starts_with("sqlite:");
+    settings
+        .database_pool_size
+        .unwrap_or_else(|| default_pool_size(sqlite))
+}
+
 fn default_pool_size(sqlite: bool) -> u32 {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get() as u32);
     if sqlite { 4 } else { (cores * 4).clamp(4, 32) }

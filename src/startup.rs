@@ -1,7 +1,11 @@
 //! Builds the whole application from its parts, binds it and serves it until
 //! told to stop. Tests run exactly this, on port 0.
 
-use std::{net::SocketAddr, sync::Arc, time::Duration};
+use std::{
+    net::SocketAddr,
+    sync::{Arc, OnceLock},
+    time::Duration,
+};
 
 use bytes::Bytes;
 use migration::{Migrator, MigratorTrait};
@@ -19,7 +23,7 @@ use crate::{
     error::error_response,
     http::{
         body_limit::read_body_within, cors::AllowedOrigins, header_deadline::HeadDeadlineAcceptor,
-        logging::log_request, panic::panic_response,
+        in_flight::InFlightLimit, logging::log_request, panic::panic_response,
     },
     state::AppState,
 };
@@ -81,11 +85,18 @@ impl Application {
 
 /// The routes and the middleware around them.
 pub fn app(state: AppState, settings: &Settings) -> impl Endpoint + 'static {
-    // Shared, not copied per request: the docs page carries all of Swagger
-    // UI, 1.5 MB.
+    // Shared, not copied per request. The docs page carries all of Swagger
+    // UI, 1.5 MB, so it is built when first asked for: a service nobody
+    // browses never holds it.
     let spec = Bytes::from(api::spec());
-    let docs = Bytes::from(api::swagger_ui_html());
+    let docs = Arc::new(OnceLock::<Bytes>::new());
     let max_body_bytes = settings.max_body_bytes;
+    // Twice the pool, and twice the hashers: enough that a connection or a
+    // hasher coming free always finds a request ready for it.
+    let in_flight = InFlightLimit::new(
+        2 * db::pool_size(settings) as usize,
+        2 * state.passwords.parallelism(),
+    );
     Route::new()
         .at(
             format!("{PREFIX}/openapi.json"),
@@ -100,12 +111,18 @@ pub fn app(state: AppState, settings: &Settings) -> impl Endpoint + 'static {
             make_sync(move |_| {
                 Response::builder()
                     .content_type("text/html; charset=utf-8")
-                    .body(docs.clone())
+                    .body(
+                        docs.get_or_init(|| Bytes::from(api::swagger_ui_html()))
+                            .clone(),
+                    )
             }),
         )
         .at("/console/:file", crate::console::assets())
         .nest("/", api::service())
         .around(crate::console::page_at_root)
+        // Inside the body limit, so that a client sending its body slowly
+        // holds no place while it does.
+        .with(in_flight)
         .before(move |request| read_body_within(request, max_body_bytes))
         .with(AllowedOrigins(Arc::new(
             settings.cors_allowed_origins.clone(),

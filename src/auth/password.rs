@@ -2,18 +2,20 @@
 //! parallelism, so that a flood of sign-ins cannot stall other requests.
 //!
 //! Every hash runs on one of `parallelism` hasher threads, in memory the
-//! thread allocated once.
-//! Left to itself the argon2 crate allocates 19 MiB per hash, and glibc keeps
-//! those freed chunks in the per-thread arenas of tokio's blocking-pool
-//! threads, so a flood used to grow the process to hundreds of megabytes.
+//! thread keeps while it has work. Left to itself the argon2 crate allocates
+//! 19 MiB per hash, and glibc kept those freed chunks in the per-thread arenas
+//! of tokio's blocking-pool threads, so a flood grew the process to hundreds
+//! of megabytes. Kept for good, the hashers' memory would be resident even
+//! while nobody signs in, so an idle hasher gives it back.
 
 use std::{
     fmt,
     panic::AssertUnwindSafe,
     sync::{
-        Arc, Mutex, PoisonError,
-        mpsc::{self, Receiver, Sender},
+        Arc,
+        atomic::{AtomicUsize, Ordering},
     },
+    time::Duration,
 };
 
 use argon2::{
@@ -28,6 +30,11 @@ use crate::error::ApiError;
 const MEMORY_KIB: u32 = 19 * 1024;
 const ITERATIONS: u32 = 2;
 const LANES: u32 = 1;
+
+/// How long a hasher waits for work before giving its memory back. Long
+/// enough that a steady trickle of sign-ins reuses it; a hash after an idle
+/// spell pays about a millisecond to take it again.
+const RELEASE_MEMORY_AFTER: Duration = Duration::from_secs(1);
 
 /// A password as the client sent it. Its Debug output is redacted.
 #[derive(Clone)]
@@ -59,10 +66,13 @@ pub struct Verification {
 
 /// Hashes and verifies passwords on a few dedicated threads.
 pub struct Passwords {
-    jobs: Sender<Job>,
+    jobs: flume::Sender<Job>,
     /// Verified against when the email is unknown, so that an unknown email
     /// takes as long as a wrong password.
     dummy_hash: String,
+    /// How many hashers hold their argon2 memory now.
+    memory_held: Arc<AtomicUsize>,
+    parallelism: usize,
 }
 
 /// Work for a hasher thread, given that thread's argon2 memory.
@@ -74,25 +84,50 @@ type Job = Box<dyn FnOnce(&mut [Block]) + Send>;
 const HASHER_NICENESS: i32 = 10;
 
 impl Passwords {
-    /// Starts `parallelism` hasher threads, each with its own argon2 memory
-    /// allocated once and for all; the threads stop when this is dropped.
+    /// Starts `parallelism` hasher threads; the threads stop when this is
+    /// dropped.
     pub fn new(parallelism: usize) -> anyhow::Result<Self> {
-        let (jobs, queue) = mpsc::channel::<Job>();
-        let queue = Arc::new(Mutex::new(queue));
-        for index in 0..parallelism.max(1) {
-            let queue = queue.clone();
+        Self::with_idle_release(parallelism, RELEASE_MEMORY_AFTER)
+    }
+
+    fn with_idle_release(parallelism: usize, release_after: Duration) -> anyhow::Result<Self> {
+        unmap_large_blocks_when_freed();
+        let parallelism = parallelism.max(1);
+        let (jobs, queue) = flume::unbounded::<Job>();
+        let memory_held = Arc::new(AtomicUsize::new(0));
+        for index in 0..parallelism {
+            let hasher = Hasher {
+                queue: queue.clone(),
+                release_after,
+                memory_held: memory_held.clone(),
+            };
             std::thread::Builder::new()
                 .name(format!("argon2-{index}"))
-                .spawn(move || run_hasher(&queue))?;
+                .spawn(move || hasher.run())?;
         }
-        let (answer, answered) = mpsc::channel();
+        let (answer, answered) = std::sync::mpsc::channel();
         let password = uuid::Uuid::new_v4().to_string();
         jobs.send(Box::new(move |memory| {
             let _ = answer.send(hash_now(&password, memory));
         }))
         .map_err(|_| anyhow::anyhow!("the password hashers did not start"))?;
         let dummy_hash = answered.recv()??;
-        Ok(Self { jobs, dummy_hash })
+        Ok(Self {
+            jobs,
+            dummy_hash,
+            memory_held,
+            parallelism,
+        })
+    }
+
+    /// How many hashes run at once.
+    pub fn parallelism(&self) -> usize {
+        self.parallelism
+    }
+
+    /// How many hashers hold their argon2 memory now.
+    pub fn memory_held(&self) -> usize {
+        self.memory_held.load(Ordering::Relaxed)
     }
 
     /// A fresh argon2id PHC string for `password`.
@@ -138,20 +173,81 @@ impl Passwords {
     }
 }
 
-/// A hasher thread: takes jobs until `Passwords` is dropped.
-fn run_hasher(queue: &Mutex<Receiver<Job>>) {
-    lower_priority();
-    let mut memory = vec![Block::default(); current_params().block_count()];
-    loop {
-        // Only receiving happens under the lock, so a panic elsewhere cannot
-        // leave the queue half-changed.
-        let job = queue.lock().unwrap_or_else(PoisonError::into_inner).recv();
-        let Ok(job) = job else { return };
-        // A job that panics loses only its own answer; the thread and its
-        // memory serve the next one.
-        let _ = std::panic::catch_unwind(AssertUnwindSafe(|| job(&mut memory)));
+/// One hasher thread's share of the queue and its argon2 memory.
+struct Hasher {
+    queue: flume::Receiver<Job>,
+    release_after: Duration,
+    memory_held: Arc<AtomicUsize>,
+}
+
+impl Hasher {
+    /// Takes jobs until `Passwords` is dropped.
+    fn run(self) {
+        lower_priority();
+        let mut memory: Option<Vec<Block>> = None;
+        loop {
+            let job = match self.queue.recv_timeout(self.release_after) {
+                Ok(job) => job,
+                Err(flume::RecvTimeoutError::Timeout) => {
+                    if memory.take().is_some() {
+                        self.memory_held.fetch_sub(1, Ordering::Relaxed);
+                        return_free_memory();
+                    }
+                    match self.queue.recv() {
+                        Ok(job) => job,
+                        Err(flume::RecvError::Disconnected) => return,
+                    }
+                }
+                Err(flume::RecvTimeoutError::Disconnected) => return,
+            };
+            let memory = memory.get_or_insert_with(|| {
+                // What bursts of requests freed meanwhile is still resident;
+                // giving it back first makes this memory take its place
+                // rather than add to it.
+                return_free_memory();
+                self.memory_held.fetch_add(1, Ordering::Relaxed);
+                vec![Block::default(); current_params().block_count()]
+            });
+            // A job that panics loses only its own answer; the thread and its
+            // memory serve the next one.
+            let _ = std::panic::catch_unwind(AssertUnwindSafe(|| job(memory)));
+        }
     }
 }
+
+/// Hands the allocator's free pages back to the system. glibc keeps freed
+/// memory in its arenas for reuse and never returns what lies below the top
+/// of a heap on its own, so each burst's peak would stay resident.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn return_free_memory() {
+    // SAFETY: malloc_trim only walks glibc's own arenas, under their locks.
+    unsafe {
+        libc::malloc_trim(0);
+    }
+}
+
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+fn return_free_memory() {}
+
+/// Makes glibc map every large block, argon2's included, on its own and
+/// unmap it when freed. By default, freeing one raises the size glibc maps
+/// on its own past that block's, so the next one came from an arena and,
+/// freed, stayed resident there.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn unmap_large_blocks_when_freed() {
+    /// glibc's own default; setting it at all is what keeps it fixed.
+    const MAP_FROM_BYTES: libc::c_int = 128 * 1024;
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        // SAFETY: mallopt only changes glibc's allocation settings.
+        if unsafe { libc::mallopt(libc::M_MMAP_THRESHOLD, MAP_FROM_BYTES) } != 1 {
+            tracing::warn!("cannot fix glibc's mmap threshold");
+        }
+    });
+}
+
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+fn unmap_large_blocks_when_freed() {}
 
 #[cfg(target_os = "linux")]
 fn lower_priority() {
@@ -400,13 +496,7 @@ mod tests {
         assert!(outcome.is_err());
         let password = Password::new(RIGHT.into());
         let hash = passwords.hash(&password).await.unwrap();
-        assert!(
-            passwords
-                .verify(&password, Some(&hash))
-                .await
-                .unwrap()
-                .matches
-        );
+        assert!(verifies(&passwords, &password, &hash).await);
     }
 
     #[cfg(target_os = "linux")]
@@ -465,6 +555,42 @@ mod tests {
             .await
             .unwrap();
         assert!(!verification.matches);
+    }
+
+    async fn verifies(passwords: &Passwords, password: &Password, hash: &str) -> bool {
+        passwords
+            .verify(password, Some(hash))
+            .await
+            .unwrap()
+            .matches
+    }
+
+    async fn wait_until_no_memory_is_held(passwords: &Passwords) {
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        while passwords.memory_held() > 0 {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the hashers kept their memory"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
+    #[tokio::test]
+    async fn idle_hashers_give_their_memory_back_and_take_it_again_for_work() {
+        let passwords = Passwords::with_idle_release(2, Duration::from_millis(100)).unwrap();
+        wait_until_no_memory_is_held(&passwords).await;
+        let held = passwords.memory_held.clone();
+        let held_while_working = passwords
+            .run(move |_| held.load(Ordering::Relaxed))
+            .await
+            .unwrap();
+        assert_eq!(held_while_working, 1);
+        wait_until_no_memory_is_held(&passwords).await;
+        let password = Password::new(RIGHT.into());
+        let hash = passwords.hash(&password).await.unwrap();
+        wait_until_no_memory_is_held(&passwords).await;
+        assert!(verifies(&passwords, &password, &hash).await);
     }
 
     #[test]

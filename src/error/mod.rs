@@ -123,6 +123,9 @@ pub enum ApiError {
     /// 503: the database cannot be reached.
     #[error("the database is unavailable: {0}")]
     ServiceUnavailable(String),
+    /// 503: too many requests were waiting to be handled for too long.
+    #[error("the service is at capacity")]
+    AtCapacity,
     /// 500: a bug. The message goes to the log, never to the client.
     #[error("internal error: {0}")]
     Internal(String),
@@ -167,7 +170,7 @@ impl ApiError {
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::InvalidAttributes(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
-            Self::ServiceUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::ServiceUnavailable(_) | Self::AtCapacity => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -196,6 +199,7 @@ impl ApiError {
             Self::InvalidAttributes(_) => ("invalid_attribute", "Invalid attribute"),
             Self::TooManyRequests { .. } => ("too_many_requests", "Too many requests"),
             Self::ServiceUnavailable(_) => ("service_unavailable", "Service unavailable"),
+            Self::AtCapacity => ("at_capacity", "Service at capacity"),
             Self::Internal(_) => ("internal_error", "Internal server error"),
         }
     }
@@ -252,6 +256,11 @@ impl ApiError {
             Self::ServiceUnavailable(_) => {
                 "the database is unreachable; retry after the time in Retry-After".to_owned()
             }
+            Self::AtCapacity => {
+                "the service has more requests than it can handle; retry after the time in \
+                 Retry-After"
+                    .to_owned()
+            }
             other => other.to_string(),
         };
         vec![ErrorObject {
@@ -275,6 +284,7 @@ impl ApiError {
         match self {
             Self::Internal(cause) => tracing::error!(%cause, "request failed with a bug"),
             Self::ServiceUnavailable(cause) => tracing::warn!(%cause, "database unavailable"),
+            Self::AtCapacity => tracing::warn!("a request waited too long to be handled"),
             _ => {}
         }
     }
@@ -312,7 +322,7 @@ impl ResponseError for ApiError {
             } => {
                 headers.insert(header::RETRY_AFTER, HeaderValue::from(*retry_after_seconds));
             }
-            Self::ServiceUnavailable(_) => {
+            Self::ServiceUnavailable(_) | Self::AtCapacity => {
                 headers.insert(
                     header::RETRY_AFTER,
                     HeaderValue::from(UNAVAILABLE_RETRY_AFTER_SECONDS),

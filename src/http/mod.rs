@@ -1,9 +1,11 @@
 //! HTTP concerns around the API: body limits, header deadlines, CORS,
-//! allowed methods, panics and request logs.
+//! allowed methods, the bound on requests in flight, panics and request
+//! logs.
 
 pub mod allowed_methods;
 pub mod body_limit;
 pub mod cors;
 pub mod header_deadline;
+pub mod in_flight;
 pub mod logging;
 pub mod panic;

@@ -13,6 +13,9 @@ pub mod schema;
 pub mod service;
 pub mod store;
 
+/// The users collection, where users register.
+pub const COLLECTION_PATH: &str = "/api/v1/users.json";
+
 /// The URL of user `id`, as `links.self` and `Location` give it.
 pub fn resource_path(id: i64) -> String {
     format!("/api/v1/users/{id}.json")
