@@ -24,42 +24,43 @@ const LONGEST_WAIT: Duration = Duration::from_secs(10);
 const LONGEST_PASSWORD_HASHING_WAIT: Duration = Duration::from_secs(60);
 
 /// Lets at most so many requests of each kind through at a time.
-pub struct InFlightLimit {
-    general: Arc<Semaphore>,
-    password_hashing: Arc<Semaphore>,
-    longest_waits: LongestWaits,
+pub struct InFlightLimit(Arc<Bounds>);
+
+struct Bounds {
+    general: Bound,
+    password_hashing: Bound,
 }
 
-#[derive(Clone, Copy)]
-struct LongestWaits {
-    general: Duration,
-    password_hashing: Duration,
+/// Places for one kind of request, and how long one waits for a place.
+struct Bound {
+    places: Semaphore,
+    longest_wait: Duration,
+}
+
+impl Bound {
+    fn new(places: usize, longest_wait: Duration) -> Self {
+        Self {
+            places: Semaphore::new(places.max(1)),
+            longest_wait,
+        }
+    }
 }
 
 impl InFlightLimit {
     /// `general` requests at once, and `password_hashing` of those that
     /// hash a password.
     pub fn new(general: usize, password_hashing: usize) -> Self {
-        Self::with_longest_waits(
-            general,
-            password_hashing,
-            LongestWaits {
-                general: LONGEST_WAIT,
-                password_hashing: LONGEST_PASSWORD_HASHING_WAIT,
-            },
+        Self::with(
+            Bound::new(general, LONGEST_WAIT),
+            Bound::new(password_hashing, LONGEST_PASSWORD_HASHING_WAIT),
         )
     }
 
-    fn with_longest_waits(
-        general: usize,
-        password_hashing: usize,
-        longest_waits: LongestWaits,
-    ) -> Self {
-        Self {
-            general: Arc::new(Semaphore::new(general.max(1))),
-            password_hashing: Arc::new(Semaphore::new(password_hashing.max(1))),
-            longest_waits,
-        }
+    fn with(general: Bound, password_hashing: Bound) -> Self {
+        Self(Arc::new(Bounds {
+            general,
+            password_hashing,
+        }))
     }
 }
 
@@ -69,18 +70,14 @@ impl<E: Endpoint> Middleware<E> for InFlightLimit {
     fn transform(&self, inner: E) -> Self::Output {
         InFlightLimitEndpoint {
             inner,
-            general: self.general.clone(),
-            password_hashing: self.password_hashing.clone(),
-            longest_waits: self.longest_waits,
+            bounds: self.0.clone(),
         }
     }
 }
 
 pub struct InFlightLimitEndpoint<E> {
     inner: E,
-    general: Arc<Semaphore>,
-    password_hashing: Arc<Semaphore>,
-    longest_waits: LongestWaits,
+    bounds: Arc<Bounds>,
 }
 
 /// Signing in and registering; a password change is rare enough to count
@@ -93,12 +90,12 @@ impl<E: Endpoint> Endpoint for InFlightLimitEndpoint<E> {
     type Output = E::Output;
 
     async fn call(&self, request: Request) -> Result<Self::Output> {
-        let (permits, longest_wait) = if hashes_a_password(&request) {
-            (&self.password_hashing, self.longest_waits.password_hashing)
+        let bound = if hashes_a_password(&request) {
+            &self.bounds.password_hashing
         } else {
-            (&self.general, self.longest_waits.general)
+            &self.bounds.general
         };
-        let _permit = tokio::time::timeout(longest_wait, permits.acquire())
+        let _permit = tokio::time::timeout(bound.longest_wait, bound.places.acquire())
             .await
             .map_err(|_| ApiError::AtCapacity)?
             .map_err(|_| ApiError::internal("the request limit was closed"))?;
@@ -207,13 +204,9 @@ mod tests {
             tokio::time::sleep(Duration::from_secs(5)).await;
             "slow"
         })
-        .with(InFlightLimit::with_longest_waits(
-            1,
-            1,
-            LongestWaits {
-                general: Duration::from_millis(50),
-                password_hashing: Duration::from_secs(60),
-            },
+        .with(InFlightLimit::with(
+            Bound::new(1, Duration::from_millis(50)),
+            Bound::new(1, LONGEST_PASSWORD_HASHING_WAIT),
         ))
         .catch_all_error(|error| async move { crate::error::error_response(error) });
         let client = Arc::new(TestClient::new(endpoint));

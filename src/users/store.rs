@@ -56,9 +56,9 @@ pub struct Requester {
 struct RequesterRow;
 
 impl Requester {
-    /// True when the requester's row lets them change user `id`.
-    fn may_change(self, id: i64) -> Condition {
-        let column = |column: Column| Expr::col((RequesterRow, column));
+    /// True when the requester's row lets them change user `id`; `column`
+    /// names that row's columns.
+    fn may_change(self, id: i64, column: impl Fn(Column) -> Expr) -> Condition {
         Condition::all()
             .add(column(Column::Id).eq(self.id))
             .add(column(Column::TokenGeneration).eq(self.token_generation))
@@ -71,13 +71,7 @@ impl Requester {
 
     async fn may_change_now(self, db: &impl ConnectionTrait, id: i64) -> Result<bool, DbErr> {
         let rows = Users::find()
-            .filter(Column::Id.eq(self.id))
-            .filter(Column::TokenGeneration.eq(self.token_generation))
-            .filter(
-                Condition::any()
-                    .add(Column::Id.eq(id))
-                    .add(Column::Role.eq(Role::Admin.as_str())),
-            )
+            .filter(self.may_change(id, |column| Expr::col((Users, column))))
             .count(db)
             .await?;
         Ok(rows > 0)
@@ -166,7 +160,9 @@ pub async fn update(
                 Query::select()
                     .expr(Expr::val(1))
                     .from_as(Users, RequesterRow)
-                    .cond_where(requester.may_change(id))
+                    .cond_where(
+                        requester.may_change(id, |column| Expr::col((RequesterRow, column))),
+                    )
                     .to_owned(),
             ));
         }
