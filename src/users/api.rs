@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use super::{
     input::UserChanges,
-    listing::{self, Filters, SortField},
+    listing::{Filters, Listed, Listing, SortField},
     policy, resource_path,
     role::Role,
     schema::{
@@ -97,7 +97,7 @@ impl UsersApi {
         &self,
         state: Data<&AppState>,
         request: &Request,
-        caller: Caller,
+        bearer: Bearer,
         /// The page, counted from 1; a page past the last is empty.
         #[oai(
             name = "page[number]",
@@ -137,22 +137,20 @@ impl UsersApi {
         )]
         fields: Query<Option<String>>,
     ) -> Result<UserPage, Failure<ListErrors>> {
-        policy::ensure_admin(&caller)?;
-        let page = Page::new(page_number.0, page_size.0)?;
-        let sort = sort
-            .0
-            .as_deref()
-            .map(|sort| parse_sort(sort, SortField::parse))
-            .transpose()?
-            .unwrap_or_default();
-        let fields = fieldset(fields.0.as_deref())?;
         let filters = Filters {
             email: filter_email.0,
             name: filter_name.0,
             role: filter_role.0,
             q: filter_q.0,
         };
-        let (users, total) = listing::list(&state.db, &filters, &sort, page).await?;
+        let (listing, fields) =
+            match parse_listing(page_number.0, page_size.0, sort.0.as_deref(), filters)
+                .and_then(|listing| Ok((listing, fieldset(fields.0.as_deref())?)))
+            {
+                Ok((listing, fields)) => (Ok(listing), fields),
+                Err(error) => (Err(error), None),
+            };
+        let Listed { page, users, total } = service::list_for(&state, &bearer, listing).await?;
         let today = chrono::Utc::now().date_naive();
         let document = UserCollectionDocument {
             jsonapi: JsonApiObject::default(),
@@ -271,6 +269,22 @@ impl UsersApi {
         service::delete(&state, id.0.0).await?;
         Ok(UserDeleted::NoContent)
     }
+}
+
+fn parse_listing(
+    page_number: Option<u64>,
+    page_size: Option<u64>,
+    sort: Option<&str>,
+    filters: Filters,
+) -> Result<Listing, ApiError> {
+    Ok(Listing {
+        page: Page::new(page_number, page_size)?,
+        sort: sort
+            .map(|sort| parse_sort(sort, SortField::parse))
+            .transpose()?
+            .unwrap_or_default(),
+        filters,
+    })
 }
 
 fn parse_changes(document: Value, id: i64) -> Result<UserChanges, ApiError> {

@@ -1,16 +1,17 @@
 //! The users collection: filters, sort order and one page, with an exact
-//! count of everything that matches.
+//! count of everything that matches, read in one statement.
 
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, Order, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, Select,
-    sea_query::{Condition, Expr, ExprTrait, Func, LikeExpr},
+    ColumnTrait, ConnectionTrait, DbErr, DeriveIden, EntityTrait, FromQueryResult, JoinType, Order,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Select,
+    sea_query::{Asterisk, Condition, Expr, ExprTrait, Func, LikeExpr, SelectStatement},
 };
 
 use super::{
     attributes::normalize_email,
     entity::{Column, Entity as Users, Model as User},
     role::Role,
+    store::Requester,
 };
 use crate::jsonapi::query::{Page, SortKey};
 
@@ -100,33 +101,111 @@ fn filtered(filters: &Filters) -> Select<Users> {
     select
 }
 
-/// One page of the users that match, in the asked order (then by id, so
-/// pages never overlap), and how many match in all.
-pub async fn list(
+/// What a client asks of the collection: which users, in what order, and
+/// which page of them.
+#[derive(Debug)]
+pub struct Listing {
+    pub filters: Filters,
+    pub sort: Vec<SortKey<SortField>>,
+    pub page: Page,
+}
+
+/// One page of the users that match, and how many match in all.
+#[derive(Debug)]
+pub struct Listed {
+    pub page: Page,
+    pub users: Vec<User>,
+    pub total: u64,
+}
+
+/// The alias of the page's ids inside the statement that reads the page.
+#[derive(DeriveIden)]
+struct PageIds;
+
+impl Listing {
+    /// The asked order, then by id so pages never overlap. The id follows
+    /// the direction of the last key, so one index read backwards serves a
+    /// descending sort.
+    fn order(&self) -> Vec<(Column, Order)> {
+        let direction = |descending| if descending { Order::Desc } else { Order::Asc };
+        let mut order: Vec<_> = self
+            .sort
+            .iter()
+            .map(|key| (key.field.column(), direction(key.descending)))
+            .collect();
+        if !self.sort.iter().any(|key| key.field == SortField::Id) {
+            let last_descending = self.sort.last().is_some_and(|key| key.descending);
+            order.push((Column::Id, direction(last_descending)));
+        }
+        order
+    }
+
+    /// The ids of the page's users: the sort and the offset walk an index
+    /// of ids, and only the page's own rows are read from the table.
+    fn page_ids(&self) -> SelectStatement {
+        let mut ids = filtered(&self.filters).select_only().column(Column::Id);
+        for (column, order) in self.order() {
+            ids = ids.order_by(column, order);
+        }
+        ids.offset(self.page.offset())
+            .limit(self.page.size)
+            .into_query()
+    }
+
+    fn total(&self) -> SelectStatement {
+        filtered(&self.filters)
+            .select_only()
+            .expr(Func::count(Expr::col(Asterisk)))
+            .into_query()
+    }
+}
+
+/// One page of the users that match, with how many match in all, in one
+/// statement that also checks that `requester` is an admin with a current
+/// token. `None` when the page is empty: then it tells nothing of the
+/// requester, nor the total.
+pub async fn page_for(
     db: &impl ConnectionTrait,
-    filters: &Filters,
-    sort: &[SortKey<SortField>],
-    page: Page,
-) -> Result<(Vec<User>, u64), DbErr> {
-    let total = filtered(filters).count(db).await?;
-    let mut select = filtered(filters);
-    for key in sort {
-        let order = if key.descending {
-            Order::Desc
-        } else {
-            Order::Asc
-        };
-        select = select.order_by(key.field.column(), order);
+    listing: &Listing,
+    requester: Requester,
+) -> Result<Option<Listed>, DbErr> {
+    let mut select = Users::find()
+        .filter(requester.is_current_admin())
+        .column_as(
+            Expr::SubQuery(None, Box::new(listing.total().into())),
+            TOTAL,
+        );
+    QueryTrait::query(&mut select).join_subquery(
+        JoinType::InnerJoin,
+        listing.page_ids(),
+        PageIds,
+        Expr::col((Users, Column::Id)).equals((PageIds, Column::Id)),
+    );
+    for (column, order) in listing.order() {
+        select = select.order_by(column, order);
     }
-    if !sort.iter().any(|key| key.field == SortField::Id) {
-        select = select.order_by(Column::Id, Order::Asc);
-    }
-    let users = select
-        .offset(page.offset())
-        .limit(page.size)
-        .all(db)
-        .await?;
-    Ok((users, total))
+    let rows = db.query_all(&select.into_query()).await?;
+    let Some(first) = rows.first() else {
+        return Ok(None);
+    };
+    let total = first.try_get::<i64>("", TOTAL)?;
+    let users = rows
+        .iter()
+        .map(|row| User::from_query_result(row, ""))
+        .collect::<Result<_, _>>()?;
+    let total = u64::try_from(total).map_err(|_| DbErr::Type(format!("a count of {total}")))?;
+    Ok(Some(Listed {
+        page: listing.page,
+        users,
+        total,
+    }))
+}
+
+const TOTAL: &str = "total";
+
+/// How many users match `filters`.
+pub async fn count(db: &impl ConnectionTrait, filters: &Filters) -> Result<u64, DbErr> {
+    filtered(filters).count(db).await
 }
 
 #[cfg(test)]

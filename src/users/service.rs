@@ -3,6 +3,7 @@
 
 use super::{
     input::{NewUser, UserChanges},
+    listing::{self, Listed, Listing},
     policy,
     store::{self, UserRecord, UserUpdate},
 };
@@ -147,6 +148,33 @@ pub async fn find_for(state: &AppState, bearer: &Bearer, id: i64) -> Result<User
     policy::ensure_self_or_admin(&caller, id)?;
     users.retain(|user| user.id == id);
     users.pop().ok_or_else(|| not_found(id))
+}
+
+/// One page of users for the caller behind `bearer`, who must be an admin;
+/// `listing` is what parsing the request made of it.
+///
+/// One statement checks the token, authorises, and reads the page with its
+/// total. When it finds nobody, the caller is loaded and every rule applied
+/// in turn, which tells a revoked token, a forbidden caller and a bad
+/// request apart, in that order; an admin's empty page is counted alone.
+pub async fn list_for(
+    state: &AppState,
+    bearer: &Bearer,
+    listing: Result<Listing, ApiError>,
+) -> Result<Listed, ApiError> {
+    if let Ok(listing) = &listing
+        && let Some(listed) = listing::page_for(&state.db, listing, bearer.requester()).await?
+    {
+        return Ok(listed);
+    }
+    let caller = bearer.admit(store::find(&state.db, bearer.user_id()).await?)?;
+    policy::ensure_admin(&caller)?;
+    let listing = listing?;
+    Ok(Listed {
+        page: listing.page,
+        users: Vec::new(),
+        total: listing::count(&state.db, &listing.filters).await?,
+    })
 }
 
 fn not_found(id: i64) -> ApiError {

@@ -56,17 +56,31 @@ pub struct Requester {
 struct RequesterRow;
 
 impl Requester {
-    /// True when the requester's row lets them change user `id`; `column`
-    /// names that row's columns.
-    fn may_change(self, id: i64, column: impl Fn(Column) -> Expr) -> Condition {
+    /// True when the requester's row is theirs with the token's generation;
+    /// `column` names that row's columns.
+    fn is_current(self, column: impl Fn(Column) -> Expr) -> Condition {
         Condition::all()
             .add(column(Column::Id).eq(self.id))
             .add(column(Column::TokenGeneration).eq(self.token_generation))
-            .add(
-                Condition::any()
-                    .add(column(Column::Id).eq(id))
-                    .add(column(Column::Role).eq(Role::Admin.as_str())),
-            )
+    }
+
+    /// True when the requester's row lets them change user `id`.
+    fn may_change(self, id: i64, column: impl Fn(Column) -> Expr) -> Condition {
+        self.is_current(&column).add(
+            Condition::any()
+                .add(column(Column::Id).eq(id))
+                .add(column(Column::Role).eq(Role::Admin.as_str())),
+        )
+    }
+
+    /// A condition, for any statement, that holds while the requester is an
+    /// admin with a current token.
+    pub(super) fn is_current_admin(self) -> Expr {
+        let column = |column| Expr::col((RequesterRow, column));
+        requester_row_where(
+            self.is_current(column)
+                .add(column(Column::Role).eq(Role::Admin.as_str())),
+        )
     }
 
     async fn may_change_now(self, db: &impl ConnectionTrait, id: i64) -> Result<bool, DbErr> {
@@ -76,6 +90,17 @@ impl Requester {
             .await?;
         Ok(rows > 0)
     }
+}
+
+/// True when the requester's row meets `condition`.
+fn requester_row_where(condition: Condition) -> Expr {
+    Expr::exists(
+        Query::select()
+            .expr(Expr::val(1))
+            .from_as(Users, RequesterRow)
+            .cond_where(condition)
+            .to_owned(),
+    )
 }
 
 /// Now, at the precision every supported database keeps, so that what we
@@ -156,14 +181,8 @@ pub async fn update(
         // arithmetic run under the row lock, and RETURNING hands back the
         // row as stored.
         if let Some(requester) = requester {
-            statement = statement.filter(Expr::exists(
-                Query::select()
-                    .expr(Expr::val(1))
-                    .from_as(Users, RequesterRow)
-                    .cond_where(
-                        requester.may_change(id, |column| Expr::col((RequesterRow, column))),
-                    )
-                    .to_owned(),
+            statement = statement.filter(requester_row_where(
+                requester.may_change(id, |column| Expr::col((RequesterRow, column))),
             ));
         }
         let just_after_stored =

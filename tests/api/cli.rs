@@ -24,9 +24,10 @@ const BINARY: &str = env!("CARGO_BIN_EXE_users-service");
 /// starts when it should not cannot hang the suite.
 const TIMEOUT: Duration = Duration::from_secs(60);
 /// The migrations of the `migration` crate, in order.
-const MIGRATIONS: [&str; 2] = [
+const MIGRATIONS: [&str; 3] = [
     "m20261121_000001_create_users",
     "m20261121_000002_create_sign_in_failures",
+    "m20261201_000003_sort_indexes",
 ];
 
 /// What one run of the binary did.
@@ -177,6 +178,26 @@ async fn has_table(database_url: &str, table: &str) -> bool {
     exists
 }
 
+/// Which of `indexes` exist on the users table at `database_url`.
+async fn users_indexes(database_url: &str, indexes: &[&'static str]) -> Vec<&'static str> {
+    let db = sea_orm::Database::connect(database_url)
+        .await
+        .expect("the test connects to its database");
+    let manager = SchemaManager::new(&db);
+    let mut present = Vec::new();
+    for index in indexes {
+        if manager
+            .has_index("users", index)
+            .await
+            .expect("the schema can be inspected")
+        {
+            present.push(*index);
+        }
+    }
+    db.close().await.expect("the connection closes");
+    present
+}
+
 /// The service started from the library on an existing database, as `serve` would.
 async fn serve(database_url: &str) -> String {
     let application = Application::build(Settings::for_database(database_url))
@@ -284,16 +305,17 @@ async fn migrate_applies_every_migration_and_status_lists_them_as_applied() {
 }
 
 #[tokio::test]
-async fn migrate_down_two_steps_unapplies_both_and_migrate_up_applies_them_again() {
+async fn migrate_down_every_step_unapplies_all_and_migrate_up_applies_them_again() {
     // Arrange
     let database = fresh_database().await;
     let env = [("DATABASE_URL", database.url())];
     run_async(&["migrate", "up"], &env, None)
         .await
         .assert_success();
+    let steps = MIGRATIONS.len().to_string();
 
     // Act
-    let down = run_async(&["migrate", "down", "--steps", "2"], &env, None).await;
+    let down = run_async(&["migrate", "down", "--steps", &steps], &env, None).await;
     let status_after_down = migration_status(database.url()).await;
     let users_after_down = has_table(database.url(), "users").await;
     let up = run_async(&["migrate", "up"], &env, None).await;
@@ -307,6 +329,47 @@ async fn migrate_down_two_steps_unapplies_both_and_migrate_up_applies_them_again
     assert_eq!(status_after_up, every_migration("Applied"));
     assert!(has_table(database.url(), "users").await);
     assert!(has_table(database.url(), "sign_in_failures").await);
+}
+
+#[tokio::test]
+async fn migrate_down_one_step_puts_back_the_single_column_indexes_the_sort_indexes_replaced() {
+    // Arrange
+    let database = fresh_database().await;
+    let env = [("DATABASE_URL", database.url())];
+    let single = [
+        "users_name_idx",
+        "users_role_idx",
+        "users_created_at_idx",
+        "users_updated_at_idx",
+    ];
+    let sort = [
+        "users_name_id_idx",
+        "users_role_id_idx",
+        "users_role_name_id_idx",
+        "users_created_at_id_idx",
+        "users_updated_at_id_idx",
+    ];
+    run_async(&["migrate", "up"], &env, None)
+        .await
+        .assert_success();
+    let after_up = (
+        users_indexes(database.url(), &single).await,
+        users_indexes(database.url(), &sort).await,
+    );
+
+    // Act
+    let down = run_async(&["migrate", "down", "--steps", "1"], &env, None).await;
+
+    // Assert
+    down.assert_success();
+    assert_eq!(after_up, (Vec::new(), sort.to_vec()));
+    assert_eq!(
+        (
+            users_indexes(database.url(), &single).await,
+            users_indexes(database.url(), &sort).await,
+        ),
+        (single.to_vec(), Vec::new())
+    );
 }
 
 #[tokio::test]

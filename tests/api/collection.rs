@@ -1,12 +1,12 @@
 //! GET /api/v1/users.json: pagination, sorting, filtering and sparse fieldsets, for admins.
 
 use reqwest::StatusCode;
-use serde_json::Value;
+use serde_json::{Value, json};
 use url::Url;
 
 use crate::helpers::{
     TestApp, USERS_PATH, assert_bad_parameter, assert_error, assert_no_password,
-    assert_parameter_error, assert_unauthorized, spawn_app, strong_password,
+    assert_parameter_error, assert_unauthorized, spawn_app, strong_password, user_path,
 };
 use crate::jsonapi_schema::assert_jsonapi;
 
@@ -133,6 +133,84 @@ async fn listing_users_without_a_token_is_a_401() {
 
     // Assert
     assert_unauthorized(&response, "unauthenticated");
+}
+
+#[tokio::test]
+async fn a_token_revoked_by_a_password_change_cannot_list_users() {
+    // Arrange
+    let app = spawn_app().await;
+    let (_, old_admin_token) = app
+        .admin_changed_since_signing_in(json!({"password": strong_password()}))
+        .await;
+
+    // Act
+    let response = app.get(USERS_PATH, Some(&old_admin_token)).await;
+
+    // Assert
+    assert_unauthorized(&response, "invalid_token");
+}
+
+#[tokio::test]
+async fn an_admin_demoted_since_signing_in_can_no_longer_list_users() {
+    // Arrange
+    let app = spawn_app().await;
+    let (_, admin_token) = app
+        .admin_changed_since_signing_in(json!({"role": "user"}))
+        .await;
+
+    // Act
+    let response = app.get(USERS_PATH, Some(&admin_token)).await;
+
+    // Assert
+    assert_error(&response, 403, "forbidden");
+}
+
+#[tokio::test]
+async fn a_deleted_admins_token_cannot_list_users() {
+    // Arrange
+    let app = spawn_app().await;
+    let (admin_id, admin_token) = app.create_admin_and_sign_in().await;
+    let deleted = app.delete(&user_path(admin_id), Some(&admin_token)).await;
+    assert_eq!(deleted.status, StatusCode::NO_CONTENT, "{}", deleted.text);
+
+    // Act
+    let response = app.get(USERS_PATH, Some(&admin_token)).await;
+
+    // Assert
+    assert_unauthorized(&response, "invalid_token");
+}
+
+#[tokio::test]
+async fn a_non_admin_asking_for_a_page_past_the_last_is_forbidden_not_shown_an_empty_page() {
+    // Arrange
+    let app = spawn_app().await;
+    let (_, token, _, _) = app.register_and_sign_in().await;
+
+    // Act
+    let response = app
+        .get(&format!("{USERS_PATH}?page[number]=50"), Some(&token))
+        .await;
+
+    // Assert
+    assert_error(&response, 403, "forbidden");
+}
+
+#[tokio::test]
+async fn a_page_past_the_last_is_empty_and_still_counts_every_user() {
+    // Arrange
+    let app = spawn_app().await;
+    let token = seed(&app, &PEOPLE).await;
+
+    // Act
+    let document = list(&app, &token, "page[number]=4&page[size]=2").await;
+
+    // Assert
+    assert_eq!(document["data"], json!([]));
+    assert_eq!(document["meta"]["total"], 5);
+    assert_eq!(
+        parameter(&app, &document["links"]["last"], "page[number]").as_deref(),
+        Some("3")
+    );
 }
 
 #[tokio::test]
@@ -439,6 +517,33 @@ async fn a_comma_separated_sort_breaks_ties_with_the_later_fields() {
 }
 
 #[tokio::test]
+async fn ties_are_broken_by_id_in_the_direction_of_the_last_sort_field() {
+    // Arrange
+    let app = spawn_app().await;
+    let token = seed(
+        &app,
+        &[
+            ("Same Name", "first@example.com"),
+            ("Same Name", "second@example.com"),
+            ("Same Name", "third@example.com"),
+        ],
+    )
+    .await;
+
+    // Act
+    let up = list(&app, &token, "sort=name&filter[name]=same").await;
+    let down = list(&app, &token, "sort=-name&filter[name]=same").await;
+
+    // Assert
+    let ascending = ids(&up);
+    assert!(ascending.is_sorted(), "{ascending:?}");
+    assert_eq!(ascending.len(), 3);
+    let mut descending = ascending.clone();
+    descending.reverse();
+    assert_eq!(ids(&down), descending);
+}
+
+#[tokio::test]
 async fn sorting_by_id_and_timestamps_is_supported() {
     // Arrange
     let app = spawn_app().await;
@@ -663,7 +768,7 @@ async fn a_filter_matching_nobody_is_an_empty_page() {
     let document = list(&app, &token, "filter[q]=nobody-has-this").await;
 
     // Assert
-    assert_eq!(document["data"], serde_json::json!([]));
+    assert_eq!(document["data"], json!([]));
     assert_eq!(document["meta"]["total"], 0);
     assert!(document["links"]["self"].is_string());
     assert!(document["links"]["first"].is_string());
