@@ -4,6 +4,7 @@
 pub mod document;
 pub mod links;
 pub mod negotiation;
+pub mod pattern_param;
 pub mod payload;
 pub mod query;
 pub mod request;

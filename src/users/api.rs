@@ -10,6 +10,7 @@ use serde_json::Value;
 use super::{
     input::UserChanges,
     listing::{Filters, Listed, Listing, SortField},
+    params::{FieldsParam, SortParam},
     policy, resource_path,
     role::Role,
     schema::{
@@ -25,6 +26,7 @@ use crate::{
     jsonapi::{
         document::JsonApiObject,
         links::PaginationLinks,
+        pattern_param::Matching,
         payload::{Fieldset, JsonApi, JsonApiBody},
         query::{Page, parse_fieldset, parse_sort},
         request::{IdRule, parse_resource},
@@ -112,10 +114,7 @@ impl UsersApi {
         page_size: Query<Option<u64>>,
         /// Comma-separated fields among `id`, `name`, `email`, `created_at`
         /// and `updated_at`, each prefixed with `-` for descending order.
-        #[oai(validator(
-            pattern = r"^-?(id|name|email|created_at|updated_at)(,-?(id|name|email|created_at|updated_at))*$"
-        ))]
-        sort: Query<Option<String>>,
+        sort: Query<Option<SortParam>>,
         /// Users with exactly this email address, compared case-insensitively.
         #[oai(name = "filter[email]")]
         filter_email: Query<Option<String>>,
@@ -129,13 +128,8 @@ impl UsersApi {
         #[oai(name = "filter[q]")]
         filter_q: Query<Option<String>>,
         /// Comma-separated attributes to include; the others are left out.
-        #[oai(
-            name = "fields[users]",
-            validator(
-                pattern = r"^((name|email|dob|age|address|profession|website|role|created_at|updated_at)(,(name|email|dob|age|address|profession|website|role|created_at|updated_at))*)?$"
-            )
-        )]
-        fields: Query<Option<String>>,
+        #[oai(name = "fields[users]")]
+        fields: Query<Option<FieldsParam>>,
     ) -> Result<UserPage, Failure<ListErrors>> {
         let filters = Filters {
             email: filter_email.0,
@@ -143,13 +137,17 @@ impl UsersApi {
             role: filter_role.0,
             q: filter_q.0,
         };
-        let (listing, fields) =
-            match parse_listing(page_number.0, page_size.0, sort.0.as_deref(), filters)
-                .and_then(|listing| Ok((listing, fieldset(fields.0.as_deref())?)))
-            {
-                Ok((listing, fields)) => (Ok(listing), fields),
-                Err(error) => (Err(error), None),
-            };
+        let (listing, fields) = match parse_listing(
+            page_number.0,
+            page_size.0,
+            sort.0.as_ref().map(Matching::as_str),
+            filters,
+        )
+        .and_then(|listing| Ok((listing, fieldset(fields.0.as_ref().map(Matching::as_str))?)))
+        {
+            Ok((listing, fields)) => (Ok(listing), fields),
+            Err(error) => (Err(error), None),
+        };
         let Listed { page, users, total } = service::list_for(&state, &bearer, listing).await?;
         let today = chrono::Utc::now().date_naive();
         let document = UserCollectionDocument {
@@ -200,15 +198,10 @@ impl UsersApi {
         &self,
         caller: Caller,
         /// Comma-separated attributes to include; the others are left out.
-        #[oai(
-            name = "fields[users]",
-            validator(
-                pattern = r"^((name|email|dob|age|address|profession|website|role|created_at|updated_at)(,(name|email|dob|age|address|profession|website|role|created_at|updated_at))*)?$"
-            )
-        )]
-        fields: Query<Option<String>>,
+        #[oai(name = "fields[users]")]
+        fields: Query<Option<FieldsParam>>,
     ) -> Result<UserFound, Failure<MeErrors>> {
-        let fields = fieldset(fields.0.as_deref())?;
+        let fields = fieldset(fields.0.as_ref().map(Matching::as_str))?;
         Ok(UserFound::Ok(answer(&caller.0, fields)))
     }
 
@@ -223,16 +216,11 @@ impl UsersApi {
         id: Path<ResourceId>,
         bearer: Bearer,
         /// Comma-separated attributes to include; the others are left out.
-        #[oai(
-            name = "fields[users]",
-            validator(
-                pattern = r"^((name|email|dob|age|address|profession|website|role|created_at|updated_at)(,(name|email|dob|age|address|profession|website|role|created_at|updated_at))*)?$"
-            )
-        )]
-        fields: Query<Option<String>>,
+        #[oai(name = "fields[users]")]
+        fields: Query<Option<FieldsParam>>,
     ) -> Result<UserFound, Failure<ReadErrors>> {
         let user = service::find_for(&state, &bearer, id.0.0).await?;
-        let fields = fieldset(fields.0.as_deref())?;
+        let fields = fieldset(fields.0.as_ref().map(Matching::as_str))?;
         Ok(UserFound::Ok(answer(&user, fields)))
     }
 

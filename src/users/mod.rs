@@ -7,6 +7,7 @@ pub mod attributes;
 pub mod entity;
 pub mod input;
 pub mod listing;
+pub mod params;
 pub mod policy;
 pub mod role;
 pub mod schema;
