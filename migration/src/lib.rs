@@ -6,6 +6,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261121_000001_create_users;
 mod m20261121_000002_create_sign_in_failures;
 mod m20261201_000003_sort_indexes;
+mod m20261201_000004_user_counts;
 
 pub struct Migrator;
 
@@ -16,6 +17,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261121_000001_create_users::Migration),
             Box::new(m20261121_000002_create_sign_in_failures::Migration),
             Box::new(m20261201_000003_sort_indexes::Migration),
+            Box::new(m20261201_000004_user_counts::Migration),
         ]
     }
 }

@@ -2,13 +2,14 @@
 //! count of everything that matches, read in one statement.
 
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbErr, DeriveIden, EntityTrait, FromQueryResult, JoinType, Order,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Select,
+    ColumnTrait, ConnectionTrait, DbBackend, DbErr, DeriveIden, EntityTrait, FromQueryResult,
+    JoinType, Order, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Select,
     sea_query::{Asterisk, Condition, Expr, ExprTrait, Func, LikeExpr, SelectStatement},
 };
 
 use super::{
     attributes::normalize_email,
+    counts,
     entity::{Column, Entity as Users, Model as User},
     role::Role,
     store::Requester,
@@ -152,11 +153,21 @@ impl Listing {
             .into_query()
     }
 
-    fn total(&self) -> SelectStatement {
-        filtered(&self.filters)
-            .select_only()
-            .expr(Func::count(Expr::col(Asterisk)))
-            .into_query()
+    /// How many users match: the counters when only the role is filtered,
+    /// or a count of the matches.
+    fn total(&self, backend: DbBackend) -> SelectStatement {
+        match self.filters {
+            Filters {
+                email: None,
+                name: None,
+                q: None,
+                role,
+            } => counts::total(backend, role),
+            _ => filtered(&self.filters)
+                .select_only()
+                .expr(Func::count(Expr::col(Asterisk)))
+                .into_query(),
+        }
     }
 }
 
@@ -172,7 +183,10 @@ pub async fn page_for(
     let mut select = Users::find()
         .filter(requester.is_current_admin())
         .column_as(
-            Expr::SubQuery(None, Box::new(listing.total().into())),
+            Expr::SubQuery(
+                None,
+                Box::new(listing.total(db.get_database_backend()).into()),
+            ),
             TOTAL,
         );
     QueryTrait::query(&mut select).join_subquery(
@@ -193,7 +207,7 @@ pub async fn page_for(
         .iter()
         .map(|row| User::from_query_result(row, ""))
         .collect::<Result<_, _>>()?;
-    let total = u64::try_from(total).map_err(|_| DbErr::Type(format!("a count of {total}")))?;
+    let total = to_count(total)?;
     Ok(Some(Listed {
         page: listing.page,
         users,
@@ -203,9 +217,17 @@ pub async fn page_for(
 
 const TOTAL: &str = "total";
 
-/// How many users match `filters`.
-pub async fn count(db: &impl ConnectionTrait, filters: &Filters) -> Result<u64, DbErr> {
-    filtered(filters).count(db).await
+/// How many users match, as a page would say.
+pub async fn total(db: &impl ConnectionTrait, listing: &Listing) -> Result<u64, DbErr> {
+    let row = db
+        .query_one(&listing.total(db.get_database_backend()))
+        .await?
+        .ok_or_else(|| DbErr::RecordNotFound("a count".to_owned()))?;
+    to_count(row.try_get_by_index::<i64>(0)?)
+}
+
+fn to_count(total: i64) -> Result<u64, DbErr> {
+    u64::try_from(total).map_err(|_| DbErr::Type(format!("a count of {total}")))
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@
 pub mod admin;
 pub mod api;
 pub mod attributes;
+pub mod counts;
 pub mod entity;
 pub mod input;
 pub mod listing;

@@ -173,7 +173,7 @@ pub async fn list_for(
     Ok(Listed {
         page: listing.page,
         users: Vec::new(),
-        total: listing::count(&state.db, &listing.filters).await?,
+        total: listing::total(&state.db, &listing).await?,
     })
 }
 

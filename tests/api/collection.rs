@@ -1,12 +1,14 @@
 //! GET /api/v1/users.json: pagination, sorting, filtering and sparse fieldsets, for admins.
 
+use futures_util::future::join_all;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use url::Url;
 
 use crate::helpers::{
-    TestApp, USERS_PATH, assert_bad_parameter, assert_error, assert_no_password,
+    TestApp, TestResponse, USERS_PATH, assert_bad_parameter, assert_error, assert_no_password,
     assert_parameter_error, assert_unauthorized, spawn_app, strong_password, user_path,
+    user_update,
 };
 use crate::jsonapi_schema::assert_jsonapi;
 
@@ -210,6 +212,123 @@ async fn a_page_past_the_last_is_empty_and_still_counts_every_user() {
     assert_eq!(
         parameter(&app, &document["links"]["last"], "page[number]").as_deref(),
         Some("3")
+    );
+}
+
+/// What a listing with `filter` says it counts, and how many users it holds.
+async fn total_and_held(app: &TestApp, token: &str, filter: &str) -> (u64, usize) {
+    let document = list(app, token, &format!("page[size]=100&{filter}")).await;
+    let total = document["meta"]["total"]
+        .as_u64()
+        .unwrap_or_else(|| panic!("meta.total is a count: {document}"));
+    (total, ids(&document).len())
+}
+
+/// Sends a PATCH of user `id` with these attributes.
+async fn change(app: &TestApp, token: &str, id: i64, attributes: Value) -> TestResponse {
+    app.patch(&user_path(id), &user_update(id, attributes), Some(token))
+        .await
+}
+
+#[tokio::test]
+async fn totals_stay_exact_through_role_changes_deletions_and_other_changes() {
+    // Arrange
+    let app = spawn_app().await;
+    let (_, token) = app.create_admin_and_sign_in().await;
+    let mut people = Vec::new();
+    for (name, email) in PEOPLE {
+        people.push(app.register_ok(name, email, &strong_password()).await);
+    }
+
+    // Act
+    let changes = [
+        change(&app, &token, people[0], json!({"role": "admin"})).await,
+        change(&app, &token, people[1], json!({"role": "admin"})).await,
+        change(&app, &token, people[1], json!({"role": "user"})).await,
+        change(
+            &app,
+            &token,
+            people[2],
+            json!({"name": "Renamed", "role": "user"}),
+        )
+        .await,
+    ];
+    let deleted = app.delete(&user_path(people[3]), Some(&token)).await;
+
+    // Assert
+    for response in &changes {
+        assert_eq!(response.status, StatusCode::OK, "{}", response.text);
+    }
+    assert_eq!(deleted.status, StatusCode::NO_CONTENT, "{}", deleted.text);
+    assert_eq!(total_and_held(&app, &token, "").await, (4, 4));
+    assert_eq!(
+        total_and_held(&app, &token, "filter[role]=user").await,
+        (2, 2)
+    );
+    assert_eq!(
+        total_and_held(&app, &token, "filter[role]=admin").await,
+        (2, 2)
+    );
+}
+
+#[tokio::test]
+async fn concurrent_registrations_are_all_counted() {
+    // Arrange
+    let app = spawn_app().await;
+    let (_, token) = app.create_admin_and_sign_in().await;
+    let emails: Vec<String> = (0..12)
+        .map(|n| format!("at-once-{n}@example.com"))
+        .collect();
+
+    // Act
+    join_all(
+        emails
+            .iter()
+            .map(|email| app.register_ok("At Once", email, "a shared passphrase 123")),
+    )
+    .await;
+
+    // Assert
+    assert_eq!(total_and_held(&app, &token, "").await, (13, 13));
+    assert_eq!(
+        total_and_held(&app, &token, "filter[role]=user").await,
+        (12, 12)
+    );
+}
+
+#[tokio::test]
+async fn concurrent_opposite_role_changes_all_succeed_and_are_counted() {
+    // Arrange
+    let app = spawn_app().await;
+    let (_, token) = app.create_admin_and_sign_in().await;
+    let mut people = Vec::new();
+    for n in 0..8 {
+        let email = format!("swap-{n}@example.com");
+        people.push(app.register_ok("Swap", &email, &strong_password()).await);
+    }
+    for &id in &people[..4] {
+        let promoted = change(&app, &token, id, json!({"role": "admin"})).await;
+        assert_eq!(promoted.status, StatusCode::OK, "{}", promoted.text);
+    }
+
+    // Act
+    let responses = join_all(people.iter().enumerate().map(|(n, &id)| {
+        let role = if n < 4 { "user" } else { "admin" };
+        change(&app, &token, id, json!({ "role": role }))
+    }))
+    .await;
+
+    // Assert
+    for response in &responses {
+        assert_eq!(response.status, StatusCode::OK, "{}", response.text);
+    }
+    assert_eq!(
+        total_and_held(&app, &token, "filter[role]=admin").await,
+        (5, 5)
+    );
+    assert_eq!(
+        total_and_held(&app, &token, "filter[role]=user").await,
+        (4, 4)
     );
 }
 

@@ -4,10 +4,16 @@
 use migration::{Migrator, MigratorTrait, SchemaManager};
 use reqwest::header::{ACCEPT, CONTENT_TYPE};
 use reqwest::{Client, StatusCode};
-use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
+use sea_orm::{ActiveModelTrait, ConnectionTrait, Database, DatabaseConnection, Set};
 use serde_json::Value;
 use users_service::config::Settings;
+use users_service::jsonapi::query::Page;
 use users_service::startup::Application;
+use users_service::users::{
+    entity,
+    listing::{self, Filters, Listing},
+    role::Role,
+};
 
 use crate::database::{Backend, backend, fresh_database};
 use crate::helpers::{
@@ -187,4 +193,59 @@ async fn an_email_differing_only_by_a_diaeresis_is_another_address_on_every_back
         without_diaeresis.json()["data"]["id"],
         "two users"
     );
+}
+
+/// The total a page of users would report, of `role` alone when given.
+async fn page_total(db: &DatabaseConnection, role: Option<Role>) -> u64 {
+    let listing = Listing {
+        filters: Filters {
+            role,
+            ..Filters::default()
+        },
+        sort: Vec::new(),
+        page: Page::new(None, None).expect("the default page"),
+    };
+    listing::total(db, &listing)
+        .await
+        .expect("the total is read")
+}
+
+#[tokio::test]
+async fn the_user_counts_migration_counts_the_users_already_stored() {
+    // Arrange
+    let database = fresh_database().await;
+    let db = connect(database.url()).await;
+    Migrator::up(&db, Some(3))
+        .await
+        .expect("the migrations before the counts apply");
+    let now = chrono::Utc::now();
+    for (n, role) in [Role::User, Role::User, Role::User, Role::Admin]
+        .into_iter()
+        .enumerate()
+    {
+        entity::ActiveModel {
+            name: Set(format!("Stored Before {n}")),
+            email: Set(format!("before{n}@example.com")),
+            email_normalized: Set(format!("before{n}@example.com")),
+            password_hash: Set("not a real hash".to_owned()),
+            role: Set(role),
+            token_generation: Set(0),
+            created_at: Set(now),
+            updated_at: Set(now),
+            ..Default::default()
+        }
+        .insert(&db)
+        .await
+        .expect("a user is stored");
+    }
+
+    // Act
+    Migrator::up(&db, None)
+        .await
+        .expect("the counts migration applies");
+
+    // Assert
+    assert_eq!(page_total(&db, None).await, 4);
+    assert_eq!(page_total(&db, Some(Role::User)).await, 3);
+    assert_eq!(page_total(&db, Some(Role::Admin)).await, 1);
 }
