@@ -246,8 +246,9 @@ fn unmap_large_blocks_when_freed() {}
 
 /// Hashers run only on cycles nothing else wants (SCHED_IDLE): a read that
 /// wakes takes the core from a hasher at once, where a nice value only
-/// shares it. Measured beside a sign-in flood, GET /me's p99 at nice 10 was
-/// 55 ms on the first flood after start and 3.4 ms after; here 5.3 and 2.9.
+/// shares it. Beside a sign-in flood, GET /me's p99 on the first flood after
+/// start was 55 ms at nice 10 and 5.3 ms here; later floods gave 3.5-5 ms
+/// either way, and the same sign-in rate.
 #[cfg(target_os = "linux")]
 fn lower_priority() {
     let idle = libc::sched_param { sched_priority: 0 };
