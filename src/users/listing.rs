@@ -202,12 +202,11 @@ pub async fn page_for(
     let Some(first) = rows.first() else {
         return Ok(None);
     };
-    let total = first.try_get::<i64>("", TOTAL)?;
+    let total = to_count(first.try_get::<i64>("", TOTAL)?)?;
     let users = rows
         .iter()
         .map(|row| User::from_query_result(row, ""))
         .collect::<Result<_, _>>()?;
-    let total = to_count(total)?;
     Ok(Some(Listed {
         page: listing.page,
         users,
