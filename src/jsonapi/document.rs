@@ -1,12 +1,13 @@
 //! Top-level document members shared by every JSON:API response.
 
 use poem_openapi::{Object, types::ToJSON};
+use serde::Serialize;
 
 /// The version of JSON:API every document is written in.
 pub const JSONAPI_VERSION: &str = "1.1";
 
 /// Describes the server's implementation of JSON:API.
-#[derive(Object, Debug, Clone)]
+#[derive(Object, Serialize, Debug, Clone)]
 #[oai(rename = "JsonApiObject")]
 pub struct JsonApiObject {
     /// Always `1.1`.
@@ -22,11 +23,12 @@ impl Default for JsonApiObject {
 }
 
 /// Links of a single-resource document.
-#[derive(Object, Debug, Clone)]
+#[derive(Object, Serialize, Debug, Clone)]
 #[oai(rename = "SelfLinks")]
 pub struct SelfLinks {
     /// The URL of this document.
     #[oai(rename = "self")]
+    #[serde(rename = "self")]
     pub self_: String,
 }
 

@@ -2,15 +2,17 @@
 //! query parameters (sort, filters, fieldsets) and follow its order.
 
 use poem_openapi::Object;
+use serde::Serialize;
 
 use super::query::{PAGE_NUMBER, Page};
 
 /// Links of a paged collection.
-#[derive(Object, Debug, Clone)]
+#[derive(Object, Serialize, Debug, Clone)]
 #[oai(rename = "PaginationLinks")]
 pub struct PaginationLinks {
     /// This page.
     #[oai(rename = "self")]
+    #[serde(rename = "self")]
     pub self_: String,
     /// The first page.
     pub first: String,
@@ -18,9 +20,11 @@ pub struct PaginationLinks {
     pub last: String,
     /// The page before this one; absent on the first page.
     #[oai(skip_serializing_if_is_none)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub prev: Option<String>,
     /// The page after this one; absent on the last page.
     #[oai(skip_serializing_if_is_none)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub next: Option<String>,
 }
 

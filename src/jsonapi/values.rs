@@ -9,6 +9,7 @@ use poem_openapi::{
     registry::{MetaSchema, MetaSchemaRef},
     types::{ParseError, ParseFromJSON, ParseResult, ToJSON, Type},
 };
+use serde::{Serialize, Serializer};
 use serde_json::Value;
 
 /// A calendar date, `YYYY-MM-DD`.
@@ -60,6 +61,12 @@ macro_rules! string_value_type {
         impl ToJSON for $ty {
             fn to_json(&self) -> Option<Value> {
                 Some(Value::String(self.render()))
+            }
+        }
+
+        impl Serialize for $ty {
+            fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_str(&self.render())
             }
         }
     };

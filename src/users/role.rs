@@ -2,6 +2,7 @@
 
 use poem_openapi::Enum;
 use sea_orm::{DeriveActiveEnum, EnumIter, sea_query::StringLen};
+use serde::{Serialize, Serializer};
 
 /// A user's role: `admin` may read, change and delete every user and set
 /// roles; `user` only themselves.
@@ -30,5 +31,11 @@ impl Role {
             "admin" => Some(Self::Admin),
             _ => None,
         }
+    }
+}
+
+impl Serialize for Role {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
     }
 }

@@ -4,6 +4,7 @@
 
 use chrono::{NaiveDate, Utc};
 use poem_openapi::{Enum, Object, types::MaybeUndefined};
+use serde::{Serialize, Serializer};
 use serde_json::Value;
 
 use super::{attributes::age_on, entity::Model as User, input::NewUser, resource_path, role::Role};
@@ -28,16 +29,24 @@ pub enum UserType {
     Users,
 }
 
+impl Serialize for UserType {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(USERS)
+    }
+}
+
 /// A user's attributes. Responses carry all of them unless `fields[users]`
 /// names only some, so none is required.
-#[derive(Object, Debug, Clone)]
+#[derive(Object, Serialize, Debug, Clone)]
 #[oai(rename = "UserAttributes")]
 pub struct UserAttributes {
     /// The user's name, 2 to 100 characters.
     #[oai(skip_serializing_if_is_none)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// The user's email address; unique, compared case-insensitively.
     #[oai(skip_serializing_if_is_none)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
     /// Date of birth, `YYYY-MM-DD`.
     #[oai(nullable)]
@@ -55,12 +64,15 @@ pub struct UserAttributes {
     #[oai(nullable)]
     pub website: Option<String>,
     #[oai(skip_serializing_if_is_none)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub role: Option<Role>,
     /// When the user registered (RFC 3339, UTC).
     #[oai(skip_serializing_if_is_none)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_at: Option<Timestamp>,
     /// When the user last changed (RFC 3339, UTC).
     #[oai(skip_serializing_if_is_none)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<Timestamp>,
 }
 
@@ -79,19 +91,21 @@ pub const ATTRIBUTE_NAMES: [&str; 10] = [
 ];
 
 /// Links of a resource object.
-#[derive(Object, Debug, Clone)]
+#[derive(Object, Serialize, Debug, Clone)]
 #[oai(rename = "ResourceLinks")]
 pub struct ResourceLinks {
     /// Where this resource lives.
     #[oai(rename = "self")]
+    #[serde(rename = "self")]
     pub self_: String,
 }
 
 /// A user as a JSON:API resource object.
-#[derive(Object, Debug, Clone)]
+#[derive(Object, Serialize, Debug, Clone)]
 #[oai(rename = "UserResource")]
 pub struct UserResource {
     #[oai(rename = "type")]
+    #[serde(rename = "type")]
     pub kind: UserType,
     /// The user's id, a decimal number as a string.
     pub id: String,
@@ -124,7 +138,7 @@ impl UserResource {
 }
 
 /// A document holding one user.
-#[derive(Object, Debug, Clone)]
+#[derive(Object, Serialize, Debug, Clone)]
 #[oai(rename = "UserDocument")]
 pub struct UserDocument {
     pub jsonapi: JsonApiObject,
@@ -146,7 +160,7 @@ impl UserDocument {
 }
 
 /// Facts about a collection.
-#[derive(Object, Debug, Clone)]
+#[derive(Object, Serialize, Debug, Clone)]
 #[oai(rename = "CollectionMeta")]
 pub struct CollectionMeta {
     /// How many users match the filters, on all pages.
@@ -154,7 +168,7 @@ pub struct CollectionMeta {
 }
 
 /// A document holding one page of users.
-#[derive(Object, Debug, Clone)]
+#[derive(Object, Serialize, Debug, Clone)]
 #[oai(rename = "UserCollectionDocument")]
 pub struct UserCollectionDocument {
     pub jsonapi: JsonApiObject,
@@ -283,5 +297,75 @@ impl RequestDocument for UserUpdateDocument {
 
     fn parse(document: Value) -> Result<Value, ApiError> {
         Ok(document)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+    use poem_openapi::types::ToJSON;
+
+    use super::*;
+    use crate::jsonapi::query::Page;
+
+    fn user(id: i64, details: bool) -> User {
+        let instant = Utc.with_ymd_and_hms(2026, 11, 20, 9, 0, 0).unwrap();
+        User {
+            id,
+            name: "Ada \"Countess\" Lovelace".to_owned(),
+            email: "Ada@Example.org".to_owned(),
+            email_normalized: "ada@example.org".to_owned(),
+            password_hash: "never written".to_owned(),
+            dob: details.then(|| NaiveDate::from_ymd_opt(1815, 12, 10).unwrap()),
+            address: details.then(|| "12 St James's Square\nLondon".to_owned()),
+            profession: details.then(|| "Mathematician".to_owned()),
+            website: details.then(|| "https://example.org/ada?x=1&y=é".to_owned()),
+            role: if details { Role::Admin } else { Role::User },
+            token_generation: 0,
+            created_at: instant,
+            updated_at: instant,
+        }
+    }
+
+    /// Responses are written by serde; the spec and fieldsets by `ToJSON`.
+    fn assert_both_write_the_same<T: ToJSON + Serialize>(document: &T) {
+        let by_serde = serde_json::to_value(document).unwrap();
+        assert_eq!(Some(by_serde), document.to_json());
+    }
+
+    #[test]
+    fn serde_and_to_json_write_the_same_user_document() {
+        for details in [true, false] {
+            assert_both_write_the_same(&UserDocument::new(&user(7, details)));
+        }
+    }
+
+    #[test]
+    fn serde_and_to_json_write_the_same_collection_document() {
+        let today = NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
+        for (number, total) in [(1, 0), (1, 45), (2, 45), (3, 45)] {
+            let page = Page::new(Some(number), Some(20)).unwrap();
+            let document = UserCollectionDocument {
+                jsonapi: JsonApiObject::default(),
+                data: [user(1, true), user(2, false)]
+                    .iter()
+                    .map(|user| UserResource::from_user(user, today))
+                    .collect(),
+                links: PaginationLinks::new("/api/v1/users.json", "sort=-name", page, total),
+                meta: CollectionMeta { total },
+            };
+            assert_both_write_the_same(&document);
+        }
+    }
+
+    #[test]
+    fn serde_leaves_out_attributes_that_are_not_set() {
+        let mut resource = UserResource::from_user(&user(3, false), Utc::now().date_naive());
+        resource.attributes.name = None;
+        resource.attributes.role = None;
+        assert_both_write_the_same(&resource);
+        let written = serde_json::to_value(&resource).unwrap();
+        assert!(written["attributes"].get("name").is_none());
+        assert!(written["attributes"]["dob"].is_null());
     }
 }
