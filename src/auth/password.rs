@@ -244,11 +244,13 @@ fn unmap_large_blocks_when_freed() {
 #[cfg(not(all(target_os = "linux", target_env = "gnu")))]
 fn unmap_large_blocks_when_freed() {}
 
-/// Hashers run only on cycles nothing else wants (SCHED_IDLE): a read that
-/// wakes takes the core from a hasher at once, where a nice value only
-/// shares it. Beside a sign-in flood, GET /me's p99 on the first flood after
-/// start was 55 ms at nice 10 and 5.3 ms here; later floods gave 3.5-5 ms
-/// either way, and the same sign-in rate.
+/// Hashers run only on cycles nothing else wants (SCHED_IDLE), where a nice
+/// value only shares the core. Beside a sign-in flood, GET /me's p99 on the
+/// first flood after start was 55 ms at nice 10 and 5.3 ms here; later
+/// floods gave 3.5-5 ms either way, and the same sign-in rate. The policy
+/// orders threads only within their group (autogroup, cgroup), and a woken
+/// read was still seen waiting up to a tick for a hasher's core; the
+/// README's Performance section has the measurements.
 #[cfg(target_os = "linux")]
 fn lower_priority() {
     let idle = libc::sched_param { sched_priority: 0 };
