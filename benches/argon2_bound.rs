@@ -23,7 +23,7 @@ fn main() {
         .enable_all()
         .build()
         .expect("a tokio runtime starts");
-    let passwords = Arc::new(Passwords::new(cores).expect("the password pool starts"));
+    let passwords = Arc::new(Passwords::new(cores, None).expect("the password pool starts"));
     let password = Password::new("correct horse battery staple".into());
 
     let hash_ms = runtime.block_on(median_hash_ms(&passwords, &password));

@@ -1,6 +1,6 @@
 //! Settings read from the environment, one variable per concern.
 
-use std::fmt;
+use std::{fmt, path::PathBuf};
 
 use anyhow::{Context, bail};
 
@@ -25,6 +25,8 @@ pub struct Settings {
     pub max_body_bytes: usize,
     /// `None` means: size the pool for the machine.
     pub database_pool_size: Option<u32>,
+    /// A CPU cgroup (ideally with `cpu.idle = 1`) for the password hashers.
+    pub hasher_cgroup: Option<PathBuf>,
 }
 
 impl Settings {
@@ -44,6 +46,7 @@ impl Settings {
             cors_allowed_origins: Vec::new(),
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             database_pool_size: None,
+            hasher_cgroup: None,
         }
     }
 
@@ -72,6 +75,7 @@ impl Settings {
                 non_empty("DATABASE_POOL_SIZE"),
                 "DATABASE_POOL_SIZE",
             )?,
+            hasher_cgroup: non_empty("HASHER_CGROUP").map(PathBuf::from),
         };
         settings.validate()?;
         Ok(settings)
@@ -132,6 +136,7 @@ impl fmt::Debug for Settings {
             .field("cors_allowed_origins", &self.cors_allowed_origins)
             .field("max_body_bytes", &self.max_body_bytes)
             .field("database_pool_size", &self.database_pool_size)
+            .field("hasher_cgroup", &self.hasher_cgroup)
             .finish()
     }
 }
@@ -171,6 +176,16 @@ mod tests {
         assert!(settings.jwt_secret.is_none());
         assert!(settings.cors_allowed_origins.is_empty());
         assert!(settings.database_pool_size.is_none());
+        assert!(settings.hasher_cgroup.is_none());
+    }
+
+    #[test]
+    fn hasher_cgroup_is_read_as_a_path() {
+        let settings = settings_from(&[("HASHER_CGROUP", "/sys/fs/cgroup/cpu/hashers")]).unwrap();
+        assert_eq!(
+            settings.hasher_cgroup.as_deref(),
+            Some(std::path::Path::new("/sys/fs/cgroup/cpu/hashers"))
+        );
     }
 
     #[test]

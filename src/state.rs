@@ -38,7 +38,7 @@ impl AppState {
         Ok(Self {
             db,
             tokens: Arc::new(Tokens::new(&secret, settings.jwt_ttl_seconds)),
-            passwords: Arc::new(Passwords::new(cores)?),
+            passwords: Arc::new(Passwords::new(cores, settings.hasher_cgroup.as_deref())?),
             address_throttle: Arc::new(AddressThrottle::default()),
         })
     }

@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod caller;
+pub mod hasher_scheduling;
 pub mod oauth;
 pub mod password;
 pub mod sign_in;

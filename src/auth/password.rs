@@ -11,6 +11,7 @@
 use std::{
     fmt,
     panic::AssertUnwindSafe,
+    path::Path,
     sync::{
         Arc,
         atomic::{AtomicUsize, Ordering},
@@ -24,7 +25,7 @@ use argon2::{
 };
 use tokio::sync::oneshot;
 
-use crate::error::ApiError;
+use crate::{auth::hasher_scheduling, error::ApiError};
 
 /// OWASP's argon2id parameters: 19 MiB of memory, 2 passes, 1 lane.
 const MEMORY_KIB: u32 = 19 * 1024;
@@ -79,26 +80,48 @@ pub struct Passwords {
 type Job = Box<dyn FnOnce(&mut [Block]) + Send>;
 
 impl Passwords {
-    /// Starts `parallelism` hasher threads; the threads stop when this is
-    /// dropped.
-    pub fn new(parallelism: usize) -> anyhow::Result<Self> {
-        Self::with_idle_release(parallelism, RELEASE_MEMORY_AFTER)
+    /// Starts `parallelism` hasher threads, in `cgroup` when one is given;
+    /// the threads stop when this is dropped.
+    pub fn new(parallelism: usize, cgroup: Option<&Path>) -> anyhow::Result<Self> {
+        Self::with_idle_release(parallelism, cgroup, RELEASE_MEMORY_AFTER)
     }
 
-    fn with_idle_release(parallelism: usize, release_after: Duration) -> anyhow::Result<Self> {
+    fn with_idle_release(
+        parallelism: usize,
+        cgroup: Option<&Path>,
+        release_after: Duration,
+    ) -> anyhow::Result<Self> {
         unmap_large_blocks_when_freed();
+        if let Some(dir) = cgroup {
+            hasher_scheduling::warn_unless_idle(dir);
+        }
         let parallelism = parallelism.max(1);
         let (jobs, queue) = flume::unbounded::<Job>();
         let memory_held = Arc::new(AtomicUsize::new(0));
+        let (placed, placements) = std::sync::mpsc::channel();
         for index in 0..parallelism {
             let hasher = Hasher {
                 queue: queue.clone(),
                 release_after,
                 memory_held: memory_held.clone(),
             };
+            let cgroup = cgroup.map(Path::to_owned);
+            let placed = placed.clone();
             std::thread::Builder::new()
                 .name(format!("argon2-{index}"))
-                .spawn(move || hasher.run())?;
+                .spawn(move || {
+                    let placement = hasher_scheduling::step_aside(cgroup.as_deref());
+                    let serve = placement.is_ok();
+                    let _ = placed.send(placement);
+                    if serve {
+                        hasher.run();
+                    }
+                })?;
+        }
+        for _ in 0..parallelism {
+            placements
+                .recv()
+                .map_err(|_| anyhow::anyhow!("a password hasher did not start"))??;
         }
         let (answer, answered) = std::sync::mpsc::channel();
         let password = uuid::Uuid::new_v4().to_string();
@@ -178,7 +201,6 @@ struct Hasher {
 impl Hasher {
     /// Takes jobs until `Passwords` is dropped.
     fn run(self) {
-        lower_priority();
         let mut memory: Option<Vec<Block>> = None;
         loop {
             let job = match self.queue.recv_timeout(self.release_after) {
@@ -243,29 +265,6 @@ fn unmap_large_blocks_when_freed() {
 
 #[cfg(not(all(target_os = "linux", target_env = "gnu")))]
 fn unmap_large_blocks_when_freed() {}
-
-/// Hashers run only on cycles nothing else wants (SCHED_IDLE), where a nice
-/// value only shares the core. Beside a sign-in flood, GET /me's p99 on the
-/// first flood after start was 55 ms at nice 10 and 5.3 ms here; later
-/// floods gave 3.5-5 ms either way, and the same sign-in rate. The policy
-/// orders threads only within their group (autogroup, cgroup), and a woken
-/// read was still seen waiting up to a tick for a hasher's core; the
-/// README's Performance section has the measurements.
-#[cfg(target_os = "linux")]
-fn lower_priority() {
-    let idle = libc::sched_param { sched_priority: 0 };
-    // SAFETY: sched_setscheduler reads the parameter we pass and nothing
-    // else of ours. On Linux, pid 0 names the calling thread alone.
-    let result = unsafe { libc::sched_setscheduler(0, libc::SCHED_IDLE, &idle) };
-    if result != 0 {
-        tracing::warn!("cannot lower the priority of a password hasher thread");
-    }
-}
-
-/// Elsewhere the call would lower the whole process, so hashers keep the
-/// default priority.
-#[cfg(not(target_os = "linux"))]
-fn lower_priority() {}
 
 fn current_params() -> Params {
     Params::new(MEMORY_KIB, ITERATIONS, LANES, None).expect("the OWASP argon2 parameters are valid")
@@ -494,7 +493,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_job_that_panics_leaves_its_hasher_serving() {
-        let passwords = Passwords::new(1).unwrap();
+        let passwords = Passwords::new(1, None).unwrap();
         let outcome: Result<(), ApiError> = passwords.run(|_| panic!("hashing blew up")).await;
         assert!(outcome.is_err());
         let password = Password::new(RIGHT.into());
@@ -505,7 +504,7 @@ mod tests {
     #[cfg(target_os = "linux")]
     #[test]
     fn hasher_threads_run_only_when_nothing_else_would() {
-        let _passwords = Passwords::new(2).unwrap();
+        let _passwords = Passwords::new(2, None).unwrap();
         let policies: Vec<i64> = std::fs::read_dir("/proc/self/task")
             .unwrap()
             .filter_map(|task| {
@@ -529,9 +528,38 @@ mod tests {
         );
     }
 
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn every_hasher_thread_joins_the_cgroup_it_is_given() {
+        let cgroup = tempfile::tempdir().unwrap();
+        let tasks = cgroup.path().join("tasks");
+        std::fs::write(&tasks, "").unwrap();
+        let _passwords = Passwords::new(2, Some(cgroup.path())).unwrap();
+        let names: Vec<String> = std::fs::read_to_string(&tasks)
+            .unwrap()
+            .lines()
+            .map(|id| std::fs::read_to_string(format!("/proc/self/task/{id}/comm")).unwrap())
+            .map(|name| name.trim().to_owned())
+            .collect();
+        assert_eq!(names.len(), 2, "{names:?}");
+        assert!(names.contains(&"argon2-0".to_owned()), "{names:?}");
+        assert!(names.contains(&"argon2-1".to_owned()), "{names:?}");
+    }
+
+    #[test]
+    fn hashers_that_cannot_join_their_cgroup_stop_the_start() {
+        let dir = tempfile::tempdir().unwrap();
+        let missing = dir.path().join("no-such-cgroup");
+        let error = Passwords::new(2, Some(&missing)).err().unwrap();
+        assert!(
+            format!("{error:#}").contains(&missing.display().to_string()),
+            "{error:#}"
+        );
+    }
+
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn concurrent_hashes_through_two_hashers_all_verify() {
-        let passwords = Arc::new(Passwords::new(2).unwrap());
+        let passwords = Arc::new(Passwords::new(2, None).unwrap());
         let tasks: Vec<_> = (0..8)
             .map(|task| {
                 let passwords = passwords.clone();
@@ -552,7 +580,7 @@ mod tests {
 
     #[tokio::test]
     async fn an_unknown_user_never_matches_even_the_dummy_password() {
-        let passwords = Passwords::new(1).unwrap();
+        let passwords = Passwords::new(1, None).unwrap();
         let verification = passwords
             .verify(&Password::new("anything at all, really".into()), None)
             .await
@@ -581,7 +609,7 @@ mod tests {
 
     #[tokio::test]
     async fn idle_hashers_give_their_memory_back_and_take_it_again_for_work() {
-        let passwords = Passwords::with_idle_release(2, Duration::from_millis(100)).unwrap();
+        let passwords = Passwords::with_idle_release(2, None, Duration::from_millis(100)).unwrap();
         wait_until_no_memory_is_held(&passwords).await;
         let held = passwords.memory_held.clone();
         let held_while_working = passwords
