@@ -118,6 +118,9 @@ impl Passwords {
                     }
                 })?;
         }
+        // Only the threads hold senders now, so one that ends without
+        // reporting makes the wait below fail rather than hang.
+        drop(placed);
         for _ in 0..parallelism {
             placements
                 .recv()
