@@ -11,7 +11,9 @@ use super::{
     input::UserChanges,
     listing::{Filters, Listed, Listing, SortField},
     params::{FieldsParam, SortParam},
-    policy, resource_path,
+    policy,
+    profile::Profile,
+    resource_path,
     role::Role,
     schema::{
         ATTRIBUTE_NAMES, CollectionMeta, USERS, UserCollectionDocument, UserCreateDocument,
@@ -83,8 +85,8 @@ fn fieldset(fields: Option<&str>) -> Result<Option<Fieldset>, ApiError> {
         .transpose()
 }
 
-fn answer(user: &super::entity::Model, fields: Option<Fieldset>) -> JsonApi<UserDocument> {
-    JsonApi::new(UserDocument::new(user)).with_fieldset(fields)
+fn answer(user: impl Into<Profile>, fields: Option<Fieldset>) -> JsonApi<UserDocument> {
+    JsonApi::new(UserDocument::new(user.into())).with_fieldset(fields)
 }
 
 #[OpenApi(prefix_path = "/api/v1", tag = "ApiTags::Users")]
@@ -153,8 +155,8 @@ impl UsersApi {
         let document = UserCollectionDocument {
             jsonapi: JsonApiObject::default(),
             data: users
-                .iter()
-                .map(|user| UserResource::from_user(user, today))
+                .into_iter()
+                .map(|user| UserResource::new(user, today))
                 .collect(),
             links: PaginationLinks::new(
                 request.uri().path(),
@@ -180,10 +182,8 @@ impl UsersApi {
         let new_user = body.0;
         policy::ensure_may_set_role(caller.0.as_ref(), new_user.role)?;
         let user = service::register(&state, new_user).await?;
-        Ok(UserCreated::Created(
-            answer(&user, None),
-            resource_path(user.id),
-        ))
+        let location = resource_path(user.id);
+        Ok(UserCreated::Created(answer(user, None), location))
     }
 
     /// Read the signed-in user
@@ -202,7 +202,7 @@ impl UsersApi {
         fields: Query<Option<FieldsParam>>,
     ) -> Result<UserFound, Failure<MeErrors>> {
         let fields = fieldset(fields.0.as_ref().map(Matching::as_str))?;
-        Ok(UserFound::Ok(answer(&caller.0, fields)))
+        Ok(UserFound::Ok(answer(caller.0, fields)))
     }
 
     /// Read a user
@@ -221,7 +221,7 @@ impl UsersApi {
     ) -> Result<UserFound, Failure<ReadErrors>> {
         let user = service::find_for(&state, &bearer, id.0.0).await?;
         let fields = fieldset(fields.0.as_ref().map(Matching::as_str))?;
-        Ok(UserFound::Ok(answer(&user, fields)))
+        Ok(UserFound::Ok(answer(user, fields)))
     }
 
     /// Update a user
@@ -239,7 +239,7 @@ impl UsersApi {
     ) -> Result<UserFound, Failure<UpdateErrors>> {
         let changes = parse_changes(body.0, id.0.0);
         let user = service::update_for(&state, &bearer, id.0.0, changes).await?;
-        Ok(UserFound::Ok(answer(&user, None)))
+        Ok(UserFound::Ok(answer(user, None)))
     }
 
     /// Delete a user

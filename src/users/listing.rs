@@ -2,15 +2,16 @@
 //! count of everything that matches, read in one statement.
 
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbBackend, DbErr, DeriveIden, EntityTrait, FromQueryResult,
-    JoinType, Order, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Select,
+    ColumnTrait, ConnectionTrait, DbBackend, DbErr, DeriveIden, EntityTrait, JoinType, Order,
+    QueryFilter, QueryOrder, QuerySelect, QueryTrait, Select,
     sea_query::{Asterisk, Condition, Expr, ExprTrait, Func, LikeExpr, SelectStatement},
 };
 
 use super::{
     attributes::normalize_email,
     counts,
-    entity::{Column, Entity as Users, Model as User},
+    entity::{Column, Entity as Users},
+    profile::Profile,
     role::Role,
     store::Requester,
 };
@@ -115,7 +116,7 @@ pub struct Listing {
 #[derive(Debug)]
 pub struct Listed {
     pub page: Page,
-    pub users: Vec<User>,
+    pub users: Vec<Profile>,
     pub total: u64,
 }
 
@@ -171,8 +172,8 @@ impl Listing {
     }
 }
 
-/// One page of the users that match, with how many match in all, in one
-/// statement that also checks that `requester` is an admin with a current
+/// One page of the users that match, with how many match in all (selected
+/// after the profile's columns), in one statement that also checks that `requester` is an admin with a current
 /// token. `None` when the page is empty: then it tells nothing of the
 /// requester, nor the total.
 pub async fn page_for(
@@ -181,6 +182,8 @@ pub async fn page_for(
     requester: Requester,
 ) -> Result<Option<Listed>, DbErr> {
     let mut select = Users::find()
+        .select_only()
+        .columns(Profile::COLUMNS)
         .filter(requester.is_current_admin())
         .column_as(
             Expr::SubQuery(
@@ -202,10 +205,10 @@ pub async fn page_for(
     let Some(first) = rows.first() else {
         return Ok(None);
     };
-    let total = to_count(first.try_get::<i64>("", TOTAL)?)?;
+    let total = to_count(first.try_get_by_index::<i64>(Profile::COLUMNS.len())?)?;
     let users = rows
         .iter()
-        .map(|row| User::from_query_result(row, ""))
+        .map(Profile::from_row)
         .collect::<Result<_, _>>()?;
     Ok(Some(Listed {
         page: listing.page,

@@ -1,5 +1,5 @@
-//! Users: the table, the rules of each attribute, who may do what, and the
-//! endpoints.
+//! Users: the table, what responses show of a row, the rules of each
+//! attribute, who may do what, and the endpoints.
 
 pub mod admin;
 pub mod api;
@@ -10,6 +10,7 @@ pub mod input;
 pub mod listing;
 pub mod params;
 pub mod policy;
+pub mod profile;
 pub mod role;
 pub mod schema;
 pub mod service;

@@ -7,7 +7,7 @@ use poem_openapi::{Enum, Object, types::MaybeUndefined};
 use serde::{Serialize, Serializer};
 use serde_json::Value;
 
-use super::{attributes::age_on, entity::Model as User, input::NewUser, resource_path, role::Role};
+use super::{attributes::age_on, input::NewUser, profile::Profile, resource_path, role::Role};
 use crate::{
     error::ApiError,
     jsonapi::{
@@ -114,18 +114,18 @@ pub struct UserResource {
 }
 
 impl UserResource {
-    pub fn from_user(user: &User, today: NaiveDate) -> Self {
+    pub fn new(user: Profile, today: NaiveDate) -> Self {
         Self {
             kind: UserType::Users,
             id: user.id.to_string(),
             attributes: UserAttributes {
-                name: Some(user.name.clone()),
-                email: Some(user.email.clone()),
+                name: Some(user.name),
+                email: Some(user.email),
                 dob: user.dob.map(Date),
                 age: user.dob.map(|dob| age_on(dob, today)),
-                address: user.address.clone(),
-                profession: user.profession.clone(),
-                website: user.website.clone(),
+                address: user.address,
+                profession: user.profession,
+                website: user.website,
                 role: Some(user.role),
                 created_at: Some(Timestamp(user.created_at)),
                 updated_at: Some(Timestamp(user.updated_at)),
@@ -147,8 +147,8 @@ pub struct UserDocument {
 }
 
 impl UserDocument {
-    pub fn new(user: &User) -> Self {
-        let data = UserResource::from_user(user, Utc::now().date_naive());
+    pub fn new(user: Profile) -> Self {
+        let data = UserResource::new(user, Utc::now().date_naive());
         Self {
             jsonapi: JsonApiObject::default(),
             links: SelfLinks {
@@ -308,20 +308,17 @@ mod tests {
     use super::*;
     use crate::jsonapi::query::Page;
 
-    fn user(id: i64, details: bool) -> User {
+    fn user(id: i64, details: bool) -> Profile {
         let instant = Utc.with_ymd_and_hms(2026, 11, 20, 9, 0, 0).unwrap();
-        User {
+        Profile {
             id,
             name: "Ada \"Countess\" Lovelace".to_owned(),
             email: "Ada@Example.org".to_owned(),
-            email_normalized: "ada@example.org".to_owned(),
-            password_hash: "never written".to_owned(),
             dob: details.then(|| NaiveDate::from_ymd_opt(1815, 12, 10).unwrap()),
             address: details.then(|| "12 St James's Square\nLondon".to_owned()),
             profession: details.then(|| "Mathematician".to_owned()),
             website: details.then(|| "https://example.org/ada?x=1&y=é".to_owned()),
             role: if details { Role::Admin } else { Role::User },
-            token_generation: 0,
             created_at: instant,
             updated_at: instant,
         }
@@ -336,7 +333,7 @@ mod tests {
     #[test]
     fn serde_and_to_json_write_the_same_user_document() {
         for details in [true, false] {
-            assert_both_write_the_same(&UserDocument::new(&user(7, details)));
+            assert_both_write_the_same(&UserDocument::new(user(7, details)));
         }
     }
 
@@ -348,8 +345,8 @@ mod tests {
             let document = UserCollectionDocument {
                 jsonapi: JsonApiObject::default(),
                 data: [user(1, true), user(2, false)]
-                    .iter()
-                    .map(|user| UserResource::from_user(user, today))
+                    .into_iter()
+                    .map(|user| UserResource::new(user, today))
                     .collect(),
                 links: PaginationLinks::new("/api/v1/users.json", "sort=-name", page, total),
                 meta: CollectionMeta { total },
@@ -360,7 +357,7 @@ mod tests {
 
     #[test]
     fn serde_leaves_out_attributes_that_are_not_set() {
-        let mut resource = UserResource::from_user(&user(3, false), Utc::now().date_naive());
+        let mut resource = UserResource::new(user(3, false), Utc::now().date_naive());
         resource.attributes.name = None;
         resource.attributes.role = None;
         assert_both_write_the_same(&resource);

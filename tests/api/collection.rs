@@ -7,7 +7,7 @@ use url::Url;
 
 use crate::helpers::{
     TestApp, TestResponse, USERS_PATH, assert_bad_parameter, assert_error, assert_no_password,
-    assert_parameter_error, assert_unauthorized, spawn_app, strong_password, user_path,
+    assert_parameter_error, assert_unauthorized, new_user, spawn_app, strong_password, user_path,
     user_update,
 };
 use crate::jsonapi_schema::assert_jsonapi;
@@ -358,6 +358,43 @@ async fn the_collection_holds_every_user_and_the_exact_total() {
     }
     assert_no_link(&document, "prev");
     assert_no_link(&document, "next");
+}
+
+#[tokio::test]
+async fn a_listed_user_reads_as_the_user_does_alone() {
+    // Arrange: one user with every optional attribute, one with none
+    let app = spawn_app().await;
+    let token = seed(&app, &PEOPLE[..1]).await;
+    let full = app
+        .post(
+            USERS_PATH,
+            &new_user(json!({
+                "name": "Katherine Johnson",
+                "email": "Katherine@Example.org",
+                "password": strong_password(),
+                "dob": "1918-08-26",
+                "address": "Hampton, Virginia",
+                "profession": "Mathematician",
+                "website": "https://example.org/katherine",
+            })),
+            None,
+        )
+        .await;
+    assert_eq!(full.status, StatusCode::CREATED, "{}", full.text);
+
+    // Act
+    let document = list(&app, &token, "sort=id").await;
+
+    // Assert
+    let listed = document["data"].as_array().expect("an array");
+    assert_eq!(listed.len(), 3);
+    assert_eq!(listed[2]["attributes"]["dob"], "1918-08-26");
+    for user in listed {
+        let id: i64 = user["id"].as_str().expect("a string id").parse().unwrap();
+        let alone = app.get(&user_path(id), Some(&token)).await;
+        assert_eq!(alone.status, StatusCode::OK, "{}", alone.text);
+        assert_eq!(*user, alone.json()["data"], "user {id}");
+    }
 }
 
 #[tokio::test]
