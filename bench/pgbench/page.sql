@@ -1,6 +1,7 @@
 -- The statement the service runs for a page of 20 with an exact total: the
 -- caller's token and role checked, the total from the counters triggers
--- keep, and the page's ids read from an index before their rows.
+-- keep, and the page's ids read from an index before their rows. A unit test
+-- in src/users/listing.rs checks it against the statement the service builds.
 \set page random(0, :pages - 1)
 SELECT users.id, users.name, users.email, users.dob, users.address, users.profession, users.website, users.role, users.created_at, users.updated_at,
   (SELECT CAST(COALESCE(SUM(users), 0) AS BIGINT) FROM user_counts) AS total

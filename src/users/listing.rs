@@ -170,10 +170,34 @@ impl Listing {
                 .into_query(),
         }
     }
+
+    /// One page of the users that match, the profile's columns of each,
+    /// then how many match in all; only while `requester` is an admin with
+    /// a current token.
+    fn page_statement(&self, requester: Requester, backend: DbBackend) -> SelectStatement {
+        let mut select = Users::find()
+            .select_only()
+            .columns(Profile::COLUMNS)
+            .filter(requester.is_current_admin())
+            .column_as(
+                Expr::SubQuery(None, Box::new(self.total(backend).into())),
+                TOTAL,
+            );
+        QueryTrait::query(&mut select).join_subquery(
+            JoinType::InnerJoin,
+            self.page_ids(),
+            PageIds,
+            Expr::col((Users, Column::Id)).equals((PageIds, Column::Id)),
+        );
+        for (column, order) in self.order() {
+            select = select.order_by(column, order);
+        }
+        select.into_query()
+    }
 }
 
-/// One page of the users that match, with how many match in all (selected
-/// after the profile's columns), in one statement that also checks that `requester` is an admin with a current
+/// One page of the users that match, with how many match in all, in one
+/// statement that also checks that `requester` is an admin with a current
 /// token. `None` when the page is empty: then it tells nothing of the
 /// requester, nor the total.
 pub async fn page_for(
@@ -181,27 +205,8 @@ pub async fn page_for(
     listing: &Listing,
     requester: Requester,
 ) -> Result<Option<Listed>, DbErr> {
-    let mut select = Users::find()
-        .select_only()
-        .columns(Profile::COLUMNS)
-        .filter(requester.is_current_admin())
-        .column_as(
-            Expr::SubQuery(
-                None,
-                Box::new(listing.total(db.get_database_backend()).into()),
-            ),
-            TOTAL,
-        );
-    QueryTrait::query(&mut select).join_subquery(
-        JoinType::InnerJoin,
-        listing.page_ids(),
-        PageIds,
-        Expr::col((Users, Column::Id)).equals((PageIds, Column::Id)),
-    );
-    for (column, order) in listing.order() {
-        select = select.order_by(column, order);
-    }
-    let rows = db.query_all(&select.into_query()).await?;
+    let statement = listing.page_statement(requester, db.get_database_backend());
+    let rows = db.query_all(&statement).await?;
     let Some(first) = rows.first() else {
         return Ok(None);
     };
@@ -234,7 +239,71 @@ fn to_count(total: i64) -> Result<u64, DbErr> {
 
 #[cfg(test)]
 mod tests {
+    use sea_orm::sea_query::PostgresQueryBuilder;
+
     use super::*;
+
+    /// A statement as written with its values in line, without quotes,
+    /// line breaks or a closing semicolon.
+    fn normalized(sql: &str) -> String {
+        sql.replace('"', "")
+            .replace("EXISTS (", "EXISTS(")
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .trim_end_matches(';')
+            .to_owned()
+    }
+
+    /// A pgbench script's statement for the first page, the requester
+    /// being user 7.
+    fn pgbench_statement(script: &str) -> String {
+        let statement = script
+            .lines()
+            .filter(|line| !line.starts_with("--") && !line.starts_with('\\'))
+            .collect::<Vec<_>>()
+            .join(" ");
+        normalized(&statement.replace(":page * 20", "0").replace(":admin", "7"))
+    }
+
+    /// The benchmark's limit for the page rows is PostgreSQL running what
+    /// the service runs, so the scripts must follow the statement.
+    #[test]
+    fn the_benchmark_runs_the_statements_the_service_runs_for_a_page() {
+        let requester = Requester {
+            id: 7,
+            token_generation: 0,
+        };
+        let first_page = || Page::new(None, None).unwrap();
+        let plain = Listing {
+            filters: Filters::default(),
+            sort: Vec::new(),
+            page: first_page(),
+        };
+        let sorted_and_filtered = Listing {
+            filters: Filters {
+                role: Some(Role::User),
+                ..Filters::default()
+            },
+            sort: vec![SortKey {
+                field: SortField::Name,
+                descending: false,
+            }],
+            page: first_page(),
+        };
+        for (listing, script) in [
+            (plain, include_str!("../../bench/pgbench/page.sql")),
+            (
+                sorted_and_filtered,
+                include_str!("../../bench/pgbench/page_sorted_filtered.sql"),
+            ),
+        ] {
+            let built = listing
+                .page_statement(requester, DbBackend::Postgres)
+                .to_string(PostgresQueryBuilder);
+            assert_eq!(normalized(&built), pgbench_statement(script));
+        }
+    }
 
     #[test]
     fn like_wildcards_in_a_filter_match_literally() {
