@@ -11,9 +11,7 @@ use super::{
     input::UserChanges,
     listing::{Filters, Listed, Listing, SortField},
     params::{FieldsParam, SortParam},
-    policy,
-    profile::Profile,
-    resource_path,
+    policy, resource_path,
     role::Role,
     schema::{
         ATTRIBUTE_NAMES, CollectionMeta, USERS, UserCollectionDocument, UserCreateDocument,
@@ -85,7 +83,7 @@ fn fieldset(fields: Option<&str>) -> Result<Option<Fieldset>, ApiError> {
         .transpose()
 }
 
-fn answer(user: impl Into<Profile>, fields: Option<Fieldset>) -> JsonApi<UserDocument> {
+fn answer(user: super::entity::Model, fields: Option<Fieldset>) -> JsonApi<UserDocument> {
     JsonApi::new(UserDocument::new(user.into())).with_fieldset(fields)
 }
 

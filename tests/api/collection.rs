@@ -389,8 +389,7 @@ async fn a_listed_user_reads_as_the_user_does_alone() {
     let listed = document["data"].as_array().expect("an array");
     assert_eq!(listed.len(), 3);
     assert_eq!(listed[2]["attributes"]["dob"], "1918-08-26");
-    for user in listed {
-        let id: i64 = user["id"].as_str().expect("a string id").parse().unwrap();
+    for (user, id) in listed.iter().zip(ids(&document)) {
         let alone = app.get(&user_path(id), Some(&token)).await;
         assert_eq!(alone.status, StatusCode::OK, "{}", alone.text);
         assert_eq!(*user, alone.json()["data"], "user {id}");
