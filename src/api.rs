@@ -1,12 +1,20 @@
 //! Version 1 of the API, as one OpenAPI service. A `/api/v2` would be a
 //! sibling of this module, mounted beside it.
 
-use poem_openapi::{ContactObject, LicenseObject, OpenApiService, ServerObject, Tags};
-use serde_json::Value;
+use std::borrow::Cow;
+
+use poem_openapi::{ContactObject, LicenseObject, OpenApiService, ServerObject, Tags, types::Type};
+use serde_json::{Map, Value, json};
 
 use crate::{
-    auth::api::AuthApi, health::HealthApi, http::allowed_methods::AllowedMethods,
-    jsonapi::routes::JsonApiRoutes, users::api::UsersApi,
+    auth::api::AuthApi,
+    health::HealthApi,
+    http::allowed_methods::AllowedMethods,
+    jsonapi::{document::NoRelationships, routes::JsonApiRoutes},
+    users::{
+        api::UsersApi,
+        schema::{UserCreateAttributes, UserUpdateAttributes},
+    },
 };
 
 /// Where version 1 lives.
@@ -62,6 +70,8 @@ fn finish(generated: &str) -> String {
     declare_oauth_scopes(&mut document);
     declare_public_operations(&mut document);
     simplify_annotated_references(&mut document);
+    close_schemas(&mut document, &closed_schemas());
+    link_created_user(&mut document);
     serde_json::to_string_pretty(&document).unwrap_or_else(|_| generated.to_owned())
 }
 
@@ -108,6 +118,84 @@ fn declare_public_operations(document: &mut Value) {
                     .or_insert_with(|| Value::Array(Vec::new()));
             }
         }
+    }
+}
+
+/// Schemas of objects that take no member they do not name: the service
+/// refuses an unknown attribute (422) and any relationship (400), so the
+/// document says so, and generators produce no values it refuses. Documents
+/// and resource objects stay open, since JSON:API servers ignore members
+/// they do not know.
+fn closed_schemas() -> [Cow<'static, str>; 3] {
+    [
+        UserCreateAttributes::name(),
+        UserUpdateAttributes::name(),
+        NoRelationships::name(),
+    ]
+}
+
+/// poem-openapi writes no `additionalProperties: false` (its
+/// `deny_unknown_fields` changes parsing only).
+fn close_schemas(document: &mut Value, names: &[Cow<'static, str>]) {
+    for name in names {
+        if let Some(schema) = document
+            .pointer_mut(&format!("/components/schemas/{name}"))
+            .and_then(Value::as_object_mut)
+        {
+            schema.insert("additionalProperties".to_owned(), Value::Bool(false));
+        }
+    }
+}
+
+/// The operations a method of a path item is, by operationId.
+fn operation_mut<'a>(document: &'a mut Value, operation_id: &str) -> Option<&'a mut Value> {
+    document
+        .get_mut("paths")?
+        .as_object_mut()?
+        .values_mut()
+        .filter_map(Value::as_object_mut)
+        .flat_map(|item| item.iter_mut())
+        .filter(|(method, _)| METHODS.contains(&method.as_str()))
+        .map(|(_, operation)| operation)
+        .find(|operation| operation["operationId"] == operation_id)
+}
+
+/// OpenAPI `links` from a registration's answer to the operations that take
+/// the new user's id, which poem-openapi cannot declare. Clients follow
+/// them, and so does schemathesis's stateful phase, to read, change and
+/// delete the users it creates. An update's `data.id` must be the id in the
+/// URL, so that link fills both (schemathesis evaluates the expression
+/// inside the body; other tools take the body as an example).
+fn link_created_user(document: &mut Value) {
+    const NEW_ID: &str = "$response.body#/data/id";
+    let link = |operation_id: &str, description: &str| {
+        json!({
+            "operationId": operation_id,
+            "parameters": {"id": NEW_ID},
+            "description": description,
+        })
+    };
+    let mut update = link(
+        "updateUser",
+        "Change the user just registered; `data.id` is its id.",
+    );
+    update["requestBody"] = json!({"data": {"id": NEW_ID}});
+    let links: Map<String, Value> = [
+        ("getUser", link("getUser", "Read the user just registered.")),
+        ("updateUser", update),
+        (
+            "deleteUser",
+            link("deleteUser", "Delete the user just registered."),
+        ),
+    ]
+    .into_iter()
+    .map(|(name, link)| (name.to_owned(), link))
+    .collect();
+    if let Some(created) = operation_mut(document, "createUser")
+        .and_then(|operation| operation.pointer_mut("/responses/201"))
+        .and_then(Value::as_object_mut)
+    {
+        created.insert("links".to_owned(), Value::Object(links));
     }
 }
 
@@ -209,6 +297,62 @@ mod tests {
         }
         let document: Value = serde_json::from_str(&spec()).unwrap();
         assert_eq!(widest_all_of(&document), 1);
+    }
+
+    #[test]
+    fn a_registration_links_to_reading_changing_and_deleting_the_new_user() {
+        let document: Value = serde_json::from_str(&spec()).unwrap();
+        let links = &document["paths"]["/api/v1/users.json"]["post"]["responses"]["201"]["links"];
+        let targets: Vec<(String, &Value)> = operations(&document)
+            .into_iter()
+            .filter(|(name, _)| name.ends_with(" /api/v1/users/{id}.json"))
+            .collect();
+        assert_eq!(targets.len(), 3, "get, patch and delete of a user");
+        for (name, operation) in targets {
+            let operation_id = operation["operationId"].as_str().unwrap();
+            let link = &links[operation_id];
+            assert_eq!(link["operationId"], operation_id, "{name}");
+            assert_eq!(
+                link["parameters"]["id"], "$response.body#/data/id",
+                "{name}"
+            );
+            let parameters = operation["parameters"].as_array().unwrap();
+            assert!(
+                parameters
+                    .iter()
+                    .any(|p| p["name"] == "id" && p["in"] == "path")
+            );
+        }
+        assert_eq!(
+            links["updateUser"]["requestBody"],
+            json!({"data": {"id": "$response.body#/data/id"}})
+        );
+    }
+
+    #[test]
+    fn attributes_and_relationships_are_closed_and_documents_open() {
+        let document: Value = serde_json::from_str(&spec()).unwrap();
+        let schemas = &document["components"]["schemas"];
+        for name in closed_schemas() {
+            assert_eq!(
+                schemas[name.as_ref()]["additionalProperties"],
+                false,
+                "{name}"
+            );
+        }
+        for name in [
+            "UserCreateDocument",
+            "UserCreateResource",
+            "UserUpdateDocument",
+            "UserUpdateResource",
+            "UserUpdateMeta",
+        ] {
+            assert!(schemas[name]["type"] == "object", "{name}");
+            assert!(
+                schemas[name].get("additionalProperties").is_none(),
+                "{name}"
+            );
+        }
     }
 
     #[test]

@@ -32,6 +32,16 @@ pub struct SelfLinks {
     pub self_: String,
 }
 
+/// The relationships of a resource type that has none: an empty object,
+/// which clients that always send the member, or send back what they read,
+/// need. Naming a relationship is 400.
+//
+// The document closes this schema (`additionalProperties: false`), which
+// poem-openapi cannot write.
+#[derive(Object, Debug, Clone)]
+#[oai(rename = "NoRelationships")]
+pub struct NoRelationships {}
+
 /// An error document: the `errors` member and nothing else.
 #[derive(Object, Debug, Clone)]
 #[oai(rename = "ErrorDocument")]

@@ -3,6 +3,7 @@
 
 pub mod admin;
 pub mod api;
+pub mod attribute_patterns;
 pub mod attributes;
 pub mod counts;
 pub mod entity;

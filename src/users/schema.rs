@@ -2,16 +2,25 @@
 //! types: their doc comments become the spec and their names the class
 //! names of generated SDKs.
 
+use std::collections::HashMap;
+
 use chrono::{NaiveDate, Utc};
 use poem_openapi::{Enum, Object, types::MaybeUndefined};
 use serde::{Serialize, Serializer};
 use serde_json::Value;
 
-use super::{attributes::age_on, input::NewUser, profile::Profile, resource_path, role::Role};
+use super::{
+    attribute_patterns::{DateOfBirth, EmailAddress, Name, Printable, Text, Website},
+    attributes::age_on,
+    input::NewUser,
+    profile::Profile,
+    resource_path,
+    role::Role,
+};
 use crate::{
     error::ApiError,
     jsonapi::{
-        document::{JsonApiObject, SelfLinks},
+        document::{JsonApiObject, NoRelationships, SelfLinks},
         links::PaginationLinks,
         payload::RequestDocument,
         request::{IdRule, parse_resource},
@@ -52,7 +61,7 @@ pub struct UserAttributes {
     #[oai(nullable)]
     pub dob: Option<Date>,
     /// Whole years since `dob`; null without it.
-    #[oai(nullable)]
+    #[oai(read_only, nullable)]
     pub age: Option<u32>,
     /// A postal address, at most 500 characters.
     #[oai(nullable)]
@@ -67,11 +76,11 @@ pub struct UserAttributes {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub role: Option<Role>,
     /// When the user registered (RFC 3339, UTC).
-    #[oai(skip_serializing_if_is_none)]
+    #[oai(read_only, skip_serializing_if_is_none)]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub created_at: Option<Timestamp>,
     /// When the user last changed (RFC 3339, UTC).
-    #[oai(skip_serializing_if_is_none)]
+    #[oai(read_only, skip_serializing_if_is_none)]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<Timestamp>,
 }
@@ -177,41 +186,66 @@ pub struct UserCollectionDocument {
     pub meta: CollectionMeta,
 }
 
-/// Attributes of a new user.
+/// Attributes of a new user. Any other attribute is refused (422).
 #[derive(Object, Debug)]
 #[oai(rename = "UserCreateAttributes")]
 pub struct UserCreateAttributes {
-    /// The user's name, 2 to 100 characters after trimming.
-    #[oai(validator(min_length = 2, max_length = 100))]
-    pub name: String,
-    /// An email address no other user has, compared case-insensitively.
+    /// The user's name: 2 to 100 characters, no control characters, once
+    /// leading and trailing white space is trimmed (it is, before storing).
+    pub name: Name,
+    /// An email address, stored trimmed. No other user may have it, compared
+    /// case-insensitively (409 otherwise), which no schema can state.
     #[oai(validator(max_length = 254))]
-    pub email: String,
-    /// 15 to 128 characters; never returned.
-    #[oai(validator(min_length = 15, max_length = 128))]
-    pub password: String,
-    /// Date of birth, `YYYY-MM-DD`, not in the future.
-    pub dob: Option<Date>,
-    /// A postal address; line breaks allowed.
-    #[oai(validator(max_length = 500))]
-    pub address: Option<String>,
-    /// What the user does.
-    #[oai(validator(max_length = 500))]
-    pub profession: Option<String>,
-    /// An absolute `http` or `https` URL.
-    #[oai(validator(max_length = 2048))]
-    pub website: Option<String>,
-    /// Only an admin may set it; `user` by default.
+    pub email: EmailAddress,
+    /// 15 to 128 characters, counted in characters; any printable Unicode,
+    /// no control characters; never trimmed, never returned.
+    #[oai(write_only, validator(min_length = 15, max_length = 128))]
+    pub password: Printable,
+    /// Date of birth, `YYYY-MM-DD`, from 1000-01-01 and not in the future
+    /// (422 otherwise), which no schema can state.
+    #[oai(nullable)]
+    pub dob: Option<DateOfBirth>,
+    /// A postal address, at most 500 characters; line breaks allowed, no
+    /// other control characters.
+    #[oai(nullable, validator(max_length = 500))]
+    pub address: Option<Text>,
+    /// What the user does, at most 500 characters; line breaks allowed, no
+    /// other control characters.
+    #[oai(nullable, validator(max_length = 500))]
+    pub profession: Option<Text>,
+    /// An absolute `http` or `https` URL, at most 2048 characters.
+    #[oai(nullable, validator(max_length = 2048))]
+    pub website: Option<Website>,
+    /// `user` by default, which anyone may send; only an admin may set
+    /// `admin` (403 otherwise).
+    #[oai(nullable)]
     pub role: Option<Role>,
+    /// Computed by the server: ignored when sent, as a user read and sent
+    /// back whole carries it.
+    #[oai(read_only, nullable)]
+    pub age: Option<u32>,
+    /// Kept by the server: ignored when sent.
+    #[oai(read_only)]
+    pub created_at: Option<Timestamp>,
+    /// Kept by the server: ignored when sent.
+    #[oai(read_only)]
+    pub updated_at: Option<Timestamp>,
 }
 
-/// A new user as a resource object; the server assigns the id.
+/// A new user as a resource object; the server assigns the id, so sending
+/// one is 403.
 #[derive(Object, Debug)]
 #[oai(rename = "UserCreateResource")]
 pub struct UserCreateResource {
     #[oai(rename = "type")]
     pub kind: UserType,
     pub attributes: UserCreateAttributes,
+    #[oai(nullable)]
+    pub relationships: Option<NoRelationships>,
+    /// Ignored, as a resource read and sent back carries it.
+    pub links: Option<Value>,
+    /// Ignored.
+    pub meta: Option<Value>,
 }
 
 /// A registration: the new user as a JSON:API document.
@@ -222,6 +256,12 @@ pub struct UserCreateResource {
 #[oai(rename = "UserCreateDocument")]
 pub struct UserCreateDocument {
     pub data: UserCreateResource,
+    /// Ignored, as a document read and sent back carries it.
+    pub jsonapi: Option<Value>,
+    /// Ignored, as a document read and sent back carries it.
+    pub links: Option<Value>,
+    /// Ignored, but it must be an object.
+    pub meta: Option<HashMap<String, Value>>,
 }
 
 impl RequestDocument for UserCreateDocument {
@@ -233,36 +273,54 @@ impl RequestDocument for UserCreateDocument {
 }
 
 /// The attributes to change; those not sent keep their values, and null
-/// clears an optional one.
+/// clears an optional one. Any other attribute is refused (422).
 #[derive(Object, Debug)]
 #[oai(rename = "UserUpdateAttributes")]
 pub struct UserUpdateAttributes {
-    /// A new name, 2 to 100 characters after trimming.
-    #[oai(validator(min_length = 2, max_length = 100))]
-    pub name: Option<String>,
-    /// A new email address no other user has.
+    /// A new name: 2 to 100 characters, no control characters, once leading
+    /// and trailing white space is trimmed (it is, before storing).
+    pub name: Option<Name>,
+    /// A new email address, stored trimmed. No other user may have it,
+    /// compared case-insensitively (409 otherwise), which no schema can state.
     #[oai(validator(max_length = 254))]
-    pub email: Option<String>,
-    /// A new password; changing your own needs `meta.current_password`.
-    #[oai(validator(min_length = 15, max_length = 128))]
-    pub password: Option<String>,
-    /// Date of birth, `YYYY-MM-DD`; null clears it.
+    pub email: Option<EmailAddress>,
+    /// A new password: 15 to 128 characters, counted in characters, no
+    /// control characters. Changing your own needs `meta.current_password`.
+    #[oai(write_only, validator(min_length = 15, max_length = 128))]
+    pub password: Option<Printable>,
+    /// Date of birth, `YYYY-MM-DD`, from 1000-01-01 and not in the future
+    /// (422 otherwise), which no schema can state; null clears it.
     #[oai(nullable)]
-    pub dob: MaybeUndefined<Date>,
-    /// A postal address; null clears it.
+    pub dob: MaybeUndefined<DateOfBirth>,
+    /// A postal address, at most 500 characters, line breaks allowed, no
+    /// other control characters; null clears it.
     #[oai(nullable, validator(max_length = 500))]
-    pub address: MaybeUndefined<String>,
-    /// What the user does; null clears it.
+    pub address: MaybeUndefined<Text>,
+    /// What the user does, at most 500 characters, line breaks allowed, no
+    /// other control characters; null clears it.
     #[oai(nullable, validator(max_length = 500))]
-    pub profession: MaybeUndefined<String>,
-    /// An absolute `http` or `https` URL; null clears it.
+    pub profession: MaybeUndefined<Text>,
+    /// An absolute `http` or `https` URL, at most 2048 characters; null
+    /// clears it.
     #[oai(nullable, validator(max_length = 2048))]
-    pub website: MaybeUndefined<String>,
-    /// Only an admin may change it.
+    pub website: MaybeUndefined<Website>,
+    /// Only an admin may change it (403 otherwise); sending the stored role
+    /// back is no change, which anyone may do.
     pub role: Option<Role>,
+    /// Computed by the server: ignored when sent, as a user read and sent
+    /// back whole carries it.
+    #[oai(read_only, nullable)]
+    pub age: Option<u32>,
+    /// Kept by the server: ignored when sent.
+    #[oai(read_only)]
+    pub created_at: Option<Timestamp>,
+    /// Kept by the server: ignored when sent.
+    #[oai(read_only)]
+    pub updated_at: Option<Timestamp>,
 }
 
-/// A user's changes as a resource object; `id` must match the URL.
+/// A user's changes as a resource object; `id` must match the URL (409
+/// otherwise).
 #[derive(Object, Debug)]
 #[oai(rename = "UserUpdateResource")]
 pub struct UserUpdateResource {
@@ -271,13 +329,20 @@ pub struct UserUpdateResource {
     /// The user's id, as in the URL.
     pub id: String,
     pub attributes: Option<UserUpdateAttributes>,
+    #[oai(nullable)]
+    pub relationships: Option<NoRelationships>,
+    /// Ignored, as a resource read and sent back carries it.
+    pub links: Option<Value>,
+    /// Ignored.
+    pub meta: Option<Value>,
 }
 
-/// Proof of identity for sensitive changes.
+/// Proof of identity for sensitive changes; other members are ignored.
 #[derive(Object, Debug)]
 #[oai(rename = "UserUpdateMeta")]
 pub struct UserUpdateMeta {
     /// Your current password, when you change your own password.
+    #[oai(write_only, nullable)]
     pub current_password: Option<String>,
 }
 
@@ -290,6 +355,10 @@ pub struct UserUpdateMeta {
 pub struct UserUpdateDocument {
     pub data: UserUpdateResource,
     pub meta: Option<UserUpdateMeta>,
+    /// Ignored, as a document read and sent back carries it.
+    pub jsonapi: Option<Value>,
+    /// Ignored, as a document read and sent back carries it.
+    pub links: Option<Value>,
 }
 
 impl RequestDocument for UserUpdateDocument {
