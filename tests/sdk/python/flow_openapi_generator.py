@@ -91,11 +91,25 @@ def flow(c: Checker) -> None:
     c.equal("register the same email: status", error.status, 409)
     c.error_codes("register the same email", error.data, "409", ["email_taken"])
 
+    # The document's patterns make the SDK refuse these before sending them.
+    try:
+        new_user("Bad Data", "not an address", s.password, website="ftp://example.com")
+        refused = None
+    except ValueError as problem:
+        refused = problem
+    c.check("a bad email and website: refused by the SDK's own validation", refused is not None)
+    # Built unvalidated, they reach the service, which refuses them too.
+    bad_data = sdk.UserCreateDocument(
+        data=sdk.UserCreateResource(
+            type=sdk.UserType.USERS,
+            attributes=sdk.UserCreateAttributes.model_construct(
+                name="Bad Data", email="not an address", password=s.password, website="ftp://example.com"
+            ),
+        )
+    )
     error = raises(
         UnprocessableEntityException,
-        lambda: sdk.UsersApi(anonymous).create_user(
-            new_user("Bad Data", "not an address", s.password, website="ftp://example.com")
-        ),
+        lambda: sdk.UsersApi(anonymous).create_user(bad_data),
     )
     c.error_codes(
         "register with a bad email and website",

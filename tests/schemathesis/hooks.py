@@ -1,0 +1,33 @@
+"""Schemathesis hooks, loaded by tests/schemathesis/run through SCHEMATHESIS_HOOKS.
+
+The document states every attribute rule JSON Schema can state; this module
+keeps generation within the one rule of a request body it cannot: a `dob` not
+in the future (the service answers 422 to one, rightly). No status is waived:
+only the values generated change, and only where the schema takes them.
+"""
+
+import datetime
+import re
+
+import schemathesis
+
+# A date as the schema's pattern and `format: date` take it.
+DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
+
+
+def latest_dob() -> str:
+    # "Not in the future" is judged on the service's UTC day. Yesterday leaves
+    # room for a request sent just before midnight and received after.
+    return (datetime.datetime.now(datetime.timezone.utc).date() - datetime.timedelta(days=1)).isoformat()
+
+
+@schemathesis.hook.apply_to(operation_id=["createUser", "updateUser"])
+def map_body(context, body):
+    data = body.get("data") if isinstance(body, dict) else None
+    attributes = data.get("attributes") if isinstance(data, dict) else None
+    dob = attributes.get("dob") if isinstance(attributes, dict) else None
+    # Only a date the schema takes is moved back; a malformed one is a negative
+    # case, left for the service to refuse.
+    if isinstance(dob, str) and DATE.match(dob) and dob > latest_dob():
+        attributes["dob"] = latest_dob()
+    return body
