@@ -1,9 +1,10 @@
 """Schemathesis hooks, loaded by tests/schemathesis/run through SCHEMATHESIS_HOOKS.
 
-The document states every attribute rule JSON Schema can state; this module
-keeps generation within the one rule of a request body it cannot: a `dob` not
-in the future (the service answers 422 to one, rightly). No status is waived:
-only the values generated change, and only where the schema takes them.
+The document states every rule JSON Schema can state; this module keeps
+generation within the two it cannot: a `dob` not in the future (422 otherwise)
+and an update's `data.id` equal to the id in its URL (409 otherwise). No status
+is waived: only the values generated change, and only where the schema takes
+them, so every negative case still reaches the service as generated.
 """
 
 import datetime
@@ -31,3 +32,14 @@ def map_body(context, body):
     if isinstance(dob, str) and DATE.match(dob) and dob > latest_dob():
         attributes["dob"] = latest_dob()
     return body
+
+
+@schemathesis.hook.apply_to(operation_id="updateUser")
+def map_case(context, case):
+    data = case.body.get("data") if isinstance(case.body, dict) else None
+    url_id = (case.path_parameters or {}).get("id")
+    # Only a string id, as the schema takes it, is matched to the URL; any
+    # other is a negative case, left for the service to refuse.
+    if isinstance(data, dict) and isinstance(data.get("id"), str) and url_id is not None:
+        data["id"] = str(url_id)
+    return case
