@@ -10,7 +10,10 @@ use crate::{
     auth::api::AuthApi,
     health::HealthApi,
     http::allowed_methods::AllowedMethods,
-    jsonapi::{document::NoRelationships, routes::JsonApiRoutes},
+    jsonapi::{
+        document::{Meta, NoRelationships},
+        routes::JsonApiRoutes,
+    },
     users::{
         api::UsersApi,
         schema::{UserCreateAttributes, UserUpdateAttributes},
@@ -70,7 +73,9 @@ fn finish(generated: &str) -> String {
     declare_oauth_scopes(&mut document);
     declare_public_operations(&mut document);
     simplify_annotated_references(&mut document);
+    type_nullable_references(&mut document);
     close_schemas(&mut document, &closed_schemas());
+    declare_free_form_schemas(&mut document);
     link_created_user(&mut document);
     serde_json::to_string_pretty(&document).unwrap_or_else(|_| generated.to_owned())
 }
@@ -122,29 +127,42 @@ fn declare_public_operations(document: &mut Value) {
 }
 
 /// Schemas of objects that take no member they do not name: the service
-/// refuses an unknown attribute (422) and any relationship (400), so the
-/// document says so, and generators produce no values it refuses. Documents
-/// and resource objects stay open, since JSON:API servers ignore members
-/// they do not know.
-fn closed_schemas() -> [Cow<'static, str>; 3] {
-    [
-        UserCreateAttributes::name(),
-        UserUpdateAttributes::name(),
-        NoRelationships::name(),
-    ]
+/// refuses an unknown attribute (422), so the document says so, and
+/// generators produce no values it refuses. Documents and resource objects
+/// stay open, since JSON:API servers ignore members they do not know.
+fn closed_schemas() -> [Cow<'static, str>; 2] {
+    [UserCreateAttributes::name(), UserUpdateAttributes::name()]
 }
 
 /// poem-openapi writes no `additionalProperties: false` (its
 /// `deny_unknown_fields` changes parsing only).
 fn close_schemas(document: &mut Value, names: &[Cow<'static, str>]) {
     for name in names {
-        if let Some(schema) = document
-            .pointer_mut(&format!("/components/schemas/{name}"))
-            .and_then(Value::as_object_mut)
-        {
+        if let Some(schema) = schema_mut(document, name) {
             schema.insert("additionalProperties".to_owned(), Value::Bool(false));
         }
     }
+}
+
+/// poem-openapi writes a struct with no fields as `{type: object}`, which
+/// openapi-generator reads as a map of values of no type, and warns. These
+/// say what the object holds: any members (`meta`), or none
+/// (`relationships` of users, which the service refuses with 400).
+fn declare_free_form_schemas(document: &mut Value) {
+    for (name, max_properties) in [(Meta::name(), None), (NoRelationships::name(), Some(0))] {
+        if let Some(schema) = schema_mut(document, &name) {
+            schema.insert("additionalProperties".to_owned(), json!({}));
+            if let Some(max) = max_properties {
+                schema.insert("maxProperties".to_owned(), json!(max));
+            }
+        }
+    }
+}
+
+fn schema_mut<'a>(document: &'a mut Value, name: &str) -> Option<&'a mut Map<String, Value>> {
+    document
+        .pointer_mut(&format!("/components/schemas/{name}"))
+        .and_then(Value::as_object_mut)
 }
 
 /// The operations a method of a path item is, by operationId.
@@ -163,39 +181,77 @@ fn operation_mut<'a>(document: &'a mut Value, operation_id: &str) -> Option<&'a 
 /// OpenAPI `links` from a registration's answer to the operations that take
 /// the new user's id, which poem-openapi cannot declare. Clients follow
 /// them, and so does schemathesis's stateful phase, to read, change and
-/// delete the users it creates. An update's `data.id` must be the id in the
-/// URL, so that link fills both (schemathesis evaluates the expression
-/// inside the body; other tools take the body as an example).
+/// delete the users it creates.
 fn link_created_user(document: &mut Value) {
-    const NEW_ID: &str = "$response.body#/data/id";
     let link = |operation_id: &str, description: &str| {
         json!({
             "operationId": operation_id,
-            "parameters": {"id": NEW_ID},
+            "parameters": {"id": "$response.body#/data/id"},
             "description": description,
         })
     };
-    let mut update = link(
-        "updateUser",
-        "Change the user just registered; `data.id` is its id.",
-    );
-    update["requestBody"] = json!({"data": {"id": NEW_ID}});
     let links: Map<String, Value> = [
-        ("getUser", link("getUser", "Read the user just registered.")),
-        ("updateUser", update),
+        ("getUser", "Read the user just registered."),
         (
-            "deleteUser",
-            link("deleteUser", "Delete the user just registered."),
+            "updateUser",
+            "Change the user just registered; `data.id` must be its id too.",
         ),
+        ("deleteUser", "Delete the user just registered."),
     ]
     .into_iter()
-    .map(|(name, link)| (name.to_owned(), link))
+    .map(|(operation_id, description)| (operation_id.to_owned(), link(operation_id, description)))
     .collect();
     if let Some(created) = operation_mut(document, "createUser")
         .and_then(|operation| operation.pointer_mut("/responses/201"))
         .and_then(Value::as_object_mut)
     {
         created.insert("links".to_owned(), Value::Object(links));
+    }
+}
+
+/// poem-openapi writes a nullable field of a named type as `allOf: [{$ref}]`
+/// with `nullable: true` beside it and no `type`; OpenAPI 3.0.3 gives
+/// `nullable` no effect without a `type`, and linters refuse it. The type of
+/// the schema referred to says the same.
+fn type_nullable_references(document: &mut Value) {
+    let types: Map<String, Value> = document
+        .pointer("/components/schemas")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+        .filter_map(|(name, schema)| {
+            Some((
+                format!("#/components/schemas/{name}"),
+                schema.get("type")?.clone(),
+            ))
+        })
+        .collect();
+    add_referenced_types(document, &types);
+}
+
+fn add_referenced_types(value: &mut Value, types: &Map<String, Value>) {
+    match value {
+        Value::Object(object) => {
+            let referenced = match object.get("allOf").and_then(Value::as_array) {
+                Some(all_of) if all_of.len() == 1 => all_of[0]["$ref"].as_str(),
+                _ => None,
+            };
+            if object.get("nullable") == Some(&Value::Bool(true))
+                && !object.contains_key("type")
+                && let Some(ty) = referenced
+                    .and_then(|reference| types.get(reference))
+                    .cloned()
+            {
+                object.insert("type".to_owned(), ty);
+            }
+            object
+                .values_mut()
+                .for_each(|value| add_referenced_types(value, types));
+        }
+        Value::Array(items) => items
+            .iter_mut()
+            .for_each(|value| add_referenced_types(value, types)),
+        _ => {}
     }
 }
 
@@ -323,10 +379,18 @@ mod tests {
                     .any(|p| p["name"] == "id" && p["in"] == "path")
             );
         }
-        assert_eq!(
-            links["updateUser"]["requestBody"],
-            json!({"data": {"id": "$response.body#/data/id"}})
-        );
+    }
+
+    #[test]
+    fn a_nullable_reference_carries_the_type_of_the_schema_it_refers_to() {
+        let mut document = json!({
+            "components": {"schemas": {"Role": {"type": "string", "enum": ["user"]}}},
+            "role": {"allOf": [{"$ref": "#/components/schemas/Role"}], "nullable": true},
+            "plain": {"allOf": [{"$ref": "#/components/schemas/Role"}]}
+        });
+        type_nullable_references(&mut document);
+        assert_eq!(document["role"]["type"], "string");
+        assert!(document["plain"].get("type").is_none());
     }
 
     #[test]
@@ -340,6 +404,8 @@ mod tests {
                 "{name}"
             );
         }
+        assert_eq!(schemas["NoRelationships"]["maxProperties"], 0);
+        assert_eq!(schemas["Meta"]["additionalProperties"], json!({}));
         for name in [
             "UserCreateDocument",
             "UserCreateResource",

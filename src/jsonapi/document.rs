@@ -36,11 +36,17 @@ pub struct SelfLinks {
 /// which clients that always send the member, or send back what they read,
 /// need. Naming a relationship is 400.
 //
-// The document closes this schema (`additionalProperties: false`), which
+// The document limits this schema to no member (`maxProperties: 0`), which
 // poem-openapi cannot write.
 #[derive(Object, Debug, Clone)]
 #[oai(rename = "NoRelationships")]
 pub struct NoRelationships {}
+
+/// Non-standard meta-information a request may carry; its members are
+/// ignored, but it must be an object.
+#[derive(Object, Debug, Clone)]
+#[oai(rename = "Meta")]
+pub struct Meta {}
 
 /// An error document: the `errors` member and nothing else.
 #[derive(Object, Debug, Clone)]

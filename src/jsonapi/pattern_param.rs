@@ -21,6 +21,10 @@ pub trait Pattern: Send + Sync + 'static {
     /// generators pick a type or a value generator for it.
     const FORMAT: Option<&'static str> = None;
 
+    /// A value that matches, for the document: generators that cannot
+    /// draw an example from a pattern take it instead.
+    const EXAMPLE: Option<&'static str> = None;
+
     /// `PATTERN`, compiled once per implementation (a static in a generic
     /// function would be shared by all of them).
     fn regex() -> &'static Regex;
@@ -59,6 +63,7 @@ impl<P: Pattern> Type for Matching<P> {
         MetaSchemaRef::Inline(Box::new(MetaSchema {
             pattern: Some(P::PATTERN.to_owned()),
             format: P::FORMAT,
+            example: P::EXAMPLE.map(Value::from),
             ..MetaSchema::new("string")
         }))
     }

@@ -64,7 +64,7 @@ macro_rules! url_char {
 }
 
 macro_rules! patterns {
-    ($($(#[$doc:meta])* $name:ident = $pattern:expr, $format:expr;)*) => {$(
+    ($($(#[$doc:meta])* $name:ident = $pattern:expr, $format:expr, $example:literal;)*) => {$(
         $(#[$doc])*
         #[derive(Debug)]
         pub struct $name;
@@ -72,6 +72,7 @@ macro_rules! patterns {
         impl Pattern for $name {
             const PATTERN: &'static str = $pattern;
             const FORMAT: Option<&'static str> = $format;
+            const EXAMPLE: Option<&'static str> = Some($example);
 
             fn regex() -> &'static Regex {
                 static REGEX: LazyLock<Regex> = LazyLock::new(|| compile($name::PATTERN));
@@ -91,33 +92,31 @@ patterns! {
         "[^", control!(), "]{0,98}",
         "[^", control!(), white_space!(), "]",
         "[", white_space!(), "]*$"
-    ), None;
+    ), None, "Ada Lovelace";
 
     /// `password`: no control characters; the length is `minLength` and
     /// `maxLength`, counted in characters as the service counts them.
-    PrintablePattern = concat!("^[^", control!(), "]*$"), None;
+    PrintablePattern = concat!("^[^", control!(), "]*$"), None, "correct horse battery staple";
 
     /// `address`, `profession`: no control characters but line breaks and tabs.
-    TextPattern = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$", None;
+    TextPattern = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$", None, "12 St James's Square, London";
 
     /// `dob`: `YYYY-MM-DD` from year 1000; `format: date` refuses the days a
     /// month does not have. Not in the future is a rule of the day the request
     /// comes in, which no schema states.
-    DatePattern = r"^[1-9][0-9]{3}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])$", Some("date");
+    DatePattern = r"^[1-9][0-9]{3}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])$", Some("date"), "1815-12-10";
 
-    /// `email`: an ASCII dot-atom of at most four parts and 64 characters
-    /// before the `@` (the limit on a local part), and a domain after it;
-    /// `maxLength` keeps the whole to 254.
+    /// `email`: an ASCII dot-atom before the `@` and a domain after it;
+    /// `maxLength` keeps the whole to 254, and `format: email` the part
+    /// before the `@` to 64 characters, which a pattern cannot count
+    /// across the dots without a lookahead.
     /// Quoted local parts, address literals and non-ASCII addresses, which
     /// the service takes too, are left out: no common format checker agrees
     /// on them.
     EmailPattern = concat!(
-        "^(?:", atext!(), "{1,64}",
-        "|", atext!(), r"{1,31}\.", atext!(), "{1,31}",
-        "|", atext!(), r"{1,20}(?:\.", atext!(), "{1,20}){2}",
-        "|", atext!(), r"{1,15}(?:\.", atext!(), "{1,15}){3})",
+        "^", atext!(), r"+(?:\.", atext!(), "+)*",
         "@", domain_label!(), r"(?:\.", domain_label!(), ")*$"
-    ), Some("email");
+    ), Some("email"), "ada@example.com";
 
     /// `website`: `http` or `https`, a host name whose last label starts
     /// with a letter (a numeric one is read as an IPv4 address), an optional
@@ -130,7 +129,7 @@ patterns! {
         "[A-Za-z]", host_char!(), "*(?:-", host_char!(), "+)*",
         r"(?::(?:[0-9]{1,4}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5]))?",
         "(?:/", url_char!(), r"*)?(?:\?", url_char!(), "*)?(?:#", url_char!(), "*)?$"
-    ), Some("uri");
+    ), Some("uri"), "https://example.com/ada";
 }
 
 pub type Name = Matching<NamePattern>;
@@ -171,6 +170,19 @@ mod tests {
                 "the pattern refuses {example:?}"
             );
         }
+    }
+
+    #[test]
+    fn every_example_matches_its_pattern_and_the_service_takes_it() {
+        fn example<P: Pattern>() -> [&'static str; 1] {
+            [P::EXAMPLE.unwrap()]
+        }
+        assert_taken::<NamePattern>(&example::<NamePattern>(), name_taken);
+        assert_taken::<PrintablePattern>(&example::<PrintablePattern>(), password_taken);
+        assert_taken::<TextPattern>(&example::<TextPattern>(), text_taken);
+        assert_taken::<DatePattern>(&example::<DatePattern>(), dob_taken);
+        assert_taken::<EmailPattern>(&example::<EmailPattern>(), email_taken);
+        assert_taken::<WebsitePattern>(&example::<WebsitePattern>(), website_taken);
     }
 
     fn name_taken(text: &str) -> bool {
@@ -289,7 +301,7 @@ mod tests {
     #[test]
     fn an_email_pattern_accepts_what_the_service_accepts() {
         let longest_local = format!("{}@example.com", "a".repeat(64));
-        let four_parts = format!("{0}.{0}.{0}.{0}@example.com", "a".repeat(15));
+        let five_parts = format!("{0}.{0}.{0}.{0}.{0}@example.com", "a".repeat(12));
         let longest_label = format!("ada@{}.org", "b".repeat(63));
         assert_taken::<EmailPattern>(
             &[
@@ -299,7 +311,8 @@ mod tests {
                 "ada+tag@sub-domain.example.co.uk",
                 "1@2.3",
                 &longest_local,
-                &four_parts,
+                &five_parts,
+                "ada.openapi-generator-1796184603-7138@example.com",
                 &longest_label,
             ],
             email_taken,
@@ -308,7 +321,6 @@ mod tests {
 
     #[test]
     fn an_email_pattern_refuses_what_the_service_refuses() {
-        let long_local = format!("{}@example.com", "a".repeat(65));
         let long_label = format!("ada@{}.org", "b".repeat(64));
         assert_refused::<EmailPattern>(
             &[
@@ -323,11 +335,17 @@ mod tests {
                 "ada@example-.com",
                 "ada@example..com",
                 "ada@example.com*",
-                &long_local,
                 &long_label,
             ],
             email_taken,
         );
+    }
+
+    #[test]
+    fn a_local_part_over_64_characters_is_left_to_the_email_format() {
+        let long_local = format!("{}@example.com", "a".repeat(65));
+        assert!(!email_taken(&long_local));
+        assert!(EmailPattern::regex().is_match(&long_local));
     }
 
     #[test]

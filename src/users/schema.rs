@@ -2,8 +2,6 @@
 //! types: their doc comments become the spec and their names the class
 //! names of generated SDKs.
 
-use std::collections::HashMap;
-
 use chrono::{NaiveDate, Utc};
 use poem_openapi::{Enum, Object, types::MaybeUndefined};
 use serde::{Serialize, Serializer};
@@ -20,7 +18,7 @@ use super::{
 use crate::{
     error::ApiError,
     jsonapi::{
-        document::{JsonApiObject, NoRelationships, SelfLinks},
+        document::{JsonApiObject, Meta, NoRelationships, SelfLinks},
         links::{LinkBase, PaginationLinks},
         payload::RequestDocument,
         request::{IdRule, parse_resource},
@@ -260,8 +258,7 @@ pub struct UserCreateDocument {
     pub jsonapi: Option<Value>,
     /// Ignored, as a document read and sent back carries it.
     pub links: Option<Value>,
-    /// Ignored, but it must be an object.
-    pub meta: Option<HashMap<String, Value>>,
+    pub meta: Option<Meta>,
 }
 
 impl RequestDocument for UserCreateDocument {
