@@ -68,7 +68,7 @@ def flow(c: Checker) -> None:
         )
     )
     ada = created.data.data
-    path = f"/api/v1/users/{ada.id}.json"
+    path = f"{s.base_url}/api/v1/users/{ada.id}.json"
     c.equal("register: status", created.status_code, 201)
     c.equal("register: Location header", {k.lower(): v for k, v in created.headers.items()}.get("location"), path)
     c.equal("register: links.self", ada.links.var_self, path)

@@ -93,7 +93,7 @@ def flow(c: Checker) -> None:
     )
     document = expect(UserDocument, response.parsed)
     ada = document.data
-    path = f"/api/v1/users/{ada.id}.json"
+    path = f"{s.base_url}/api/v1/users/{ada.id}.json"
     c.equal("register: status", response.status_code, 201)
     c.equal("register: Location header", response.headers.get("location"), path)
     c.equal("register: links.self", ada.links.self_, path)

@@ -120,7 +120,7 @@ async function flow(): Promise<void> {
   });
   const document = await created.value();
   const ada = document.data;
-  const path = `/api/v1/users/${ada.id}.json`;
+  const path = `${baseUrl}/api/v1/users/${ada.id}.json`;
   equal("register: status", created.raw.status, 201);
   equal("register: Location header", created.raw.headers.get("Location"), path);
   equal("register: links.self", ada.links.self, path);
