@@ -52,6 +52,9 @@ test('a visitor registers with kitsu and the new user signs in for a token', asy
   });
   assert.equal(created.status, 201);
   const user = created.data;
+  ada.id = user.id;
+  ada.token = await signIn({ email: ada.email, password: PASSWORD });
+  ada.client = makeClient(ada.token);
   assert.equal(user.type, 'users');
   assert.match(user.id, /^[1-9][0-9]*$/);
   assert.equal(user.name, 'Katherine Johnson');
@@ -61,9 +64,6 @@ test('a visitor registers with kitsu and the new user signs in for a token', asy
   assert.equal(user.password, undefined, 'the password never comes back');
   assertAbsoluteLink(user.links.self, `/api/v1/users/${user.id}.json`);
   assert.equal(created.headers.location, user.links.self, 'Location is the new user\'s self link');
-  ada.id = user.id;
-  ada.token = await signIn({ email: ada.email, password: PASSWORD });
-  ada.client = makeClient(ada.token);
 });
 
 test('kitsu finds the user by id with the user\'s own token', async () => {
