@@ -100,6 +100,7 @@ test('a $resource page on another origin reads a user, changes one attribute in 
   assert.equal(await form.locator('.email').innerText(), email);
   assert.equal(await form.locator('.role').innerText(), 'user');
   assert.equal(await form.locator('input[name=profession]').inputValue(), 'Programmer');
+  await screenshot(page, 'resource-opened');
 
   // u.data.attributes.profession = 'Engineer' (through ng-model); u.$update()
   await form.locator('input[name=profession]').fill('Engineer');
