@@ -27,6 +27,12 @@ pub struct Settings {
     pub database_pool_size: Option<u32>,
     /// A CPU cgroup (ideally with `cpu.idle = 1`) for the password hashers.
     pub hasher_cgroup: Option<PathBuf>,
+    /// The URL clients reach the service at, without a trailing slash;
+    /// `None` means: build links from each request's scheme and `Host`.
+    pub public_url: Option<String>,
+    /// Whether a proxy in front is trusted to say, in `Forwarded` or
+    /// `X-Forwarded-Proto`/`X-Forwarded-Host`, where clients reached it.
+    pub trust_forwarded_headers: bool,
 }
 
 impl Settings {
@@ -47,6 +53,8 @@ impl Settings {
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             database_pool_size: None,
             hasher_cgroup: None,
+            public_url: None,
+            trust_forwarded_headers: false,
         }
     }
 
@@ -76,6 +84,13 @@ impl Settings {
                 "DATABASE_POOL_SIZE",
             )?,
             hasher_cgroup: non_empty("HASHER_CGROUP").map(PathBuf::from),
+            public_url: non_empty("PUBLIC_URL")
+                .map(|url| parse_public_url(&url))
+                .transpose()?,
+            trust_forwarded_headers: parse_flag(
+                non_empty("TRUST_FORWARDED_HEADERS"),
+                "TRUST_FORWARDED_HEADERS",
+            )?,
         };
         settings.validate()?;
         Ok(settings)
@@ -122,6 +137,38 @@ where
         .transpose()
 }
 
+/// An absolute `http` or `https` URL, perhaps with a path prefix a proxy
+/// adds, but no query, fragment or credentials: links are built by
+/// appending paths to it.
+fn parse_public_url(value: &str) -> anyhow::Result<String> {
+    let refuse = |why: &str| {
+        anyhow::anyhow!(
+            "PUBLIC_URL must be an absolute http or https URL such as https://api.example.com, \
+             {why}: {value:?}"
+        )
+    };
+    let url = url::Url::parse(value.trim()).map_err(|_| refuse("and this is not a URL"))?;
+    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
+        return Err(refuse("with a host"));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(refuse("without a query or fragment"));
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(refuse("without credentials"));
+    }
+    Ok(url.as_str().trim_end_matches('/').to_owned())
+}
+
+fn parse_flag(value: Option<String>, name: &str) -> anyhow::Result<bool> {
+    match value.as_deref().map(str::trim) {
+        None => Ok(false),
+        Some("true" | "1" | "yes") => Ok(true),
+        Some("false" | "0" | "no") => Ok(false),
+        Some(other) => bail!("{name} must be true or false, not {other:?}"),
+    }
+}
+
 /// Debug output never shows the secret or the database password.
 impl fmt::Debug for Settings {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -137,6 +184,8 @@ impl fmt::Debug for Settings {
             .field("max_body_bytes", &self.max_body_bytes)
             .field("database_pool_size", &self.database_pool_size)
             .field("hasher_cgroup", &self.hasher_cgroup)
+            .field("public_url", &self.public_url)
+            .field("trust_forwarded_headers", &self.trust_forwarded_headers)
             .finish()
     }
 }
@@ -177,6 +226,43 @@ mod tests {
         assert!(settings.cors_allowed_origins.is_empty());
         assert!(settings.database_pool_size.is_none());
         assert!(settings.hasher_cgroup.is_none());
+        assert!(settings.public_url.is_none());
+        assert!(!settings.trust_forwarded_headers);
+    }
+
+    #[test]
+    fn public_url_loses_its_trailing_slash_and_keeps_a_path_prefix() {
+        let settings = settings_from(&[("PUBLIC_URL", "https://example.com/users-service/")]);
+        assert_eq!(
+            settings.unwrap().public_url.as_deref(),
+            Some("https://example.com/users-service")
+        );
+        let bare = settings_from(&[("PUBLIC_URL", "https://api.example.com")]).unwrap();
+        assert_eq!(bare.public_url.as_deref(), Some("https://api.example.com"));
+    }
+
+    #[test]
+    fn a_public_url_links_cannot_be_built_on_is_refused() {
+        for value in [
+            "api.example.com",
+            "ftp://api.example.com",
+            "https://api.example.com/?a=1",
+            "https://user:pw@api.example.com",
+        ] {
+            let error = settings_from(&[("PUBLIC_URL", value)]).unwrap_err();
+            assert!(error.to_string().contains("PUBLIC_URL"), "{value}: {error}");
+        }
+    }
+
+    #[test]
+    fn trust_forwarded_headers_is_a_flag() {
+        let on = settings_from(&[("TRUST_FORWARDED_HEADERS", "true")]).unwrap();
+        assert!(on.trust_forwarded_headers);
+        let error = settings_from(&[("TRUST_FORWARDED_HEADERS", "maybe")]).unwrap_err();
+        assert!(
+            error.to_string().contains("TRUST_FORWARDED_HEADERS"),
+            "{error}"
+        );
     }
 
     #[test]

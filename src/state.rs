@@ -8,9 +8,11 @@ use sea_orm::DatabaseConnection;
 use crate::{
     auth::{password::Passwords, throttle::AddressThrottle, token::Tokens},
     config::Settings,
+    http::public_url::PublicUrl,
 };
 
-/// The database, the token keys, the password hasher and the throttles.
+/// The database, the token keys, the password hasher, the throttles and
+/// where links point.
 /// Cheap to clone: everything inside is shared.
 #[derive(Clone)]
 pub struct AppState {
@@ -18,6 +20,7 @@ pub struct AppState {
     pub tokens: Arc<Tokens>,
     pub passwords: Arc<Passwords>,
     pub address_throttle: Arc<AddressThrottle>,
+    pub public_url: Arc<PublicUrl>,
 }
 
 impl AppState {
@@ -40,6 +43,7 @@ impl AppState {
             tokens: Arc::new(Tokens::new(&secret, settings.jwt_ttl_seconds)),
             passwords: Arc::new(Passwords::new(cores, settings.hasher_cgroup.as_deref())?),
             address_throttle: Arc::new(AddressThrottle::default()),
+            public_url: Arc::new(PublicUrl::new(settings)),
         })
     }
 }

@@ -6,6 +6,25 @@ use serde::Serialize;
 
 use super::query::{PAGE_NUMBER, Page};
 
+/// What every link starts with: the scheme and authority clients reach the
+/// service at, and any path prefix a proxy in front adds. Links are
+/// absolute because several JSON:API clients (devour-client, Orbit) follow
+/// `links.next` only when it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LinkBase(String);
+
+impl LinkBase {
+    /// `base` is an absolute URL; a trailing slash is dropped.
+    pub fn new(base: &str) -> Self {
+        Self(base.trim_end_matches('/').to_owned())
+    }
+
+    /// The absolute URL of `path`, which starts with `/`.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.0)
+    }
+}
+
 /// Links of a paged collection.
 #[derive(Object, Serialize, Debug, Clone)]
 #[oai(rename = "PaginationLinks")]
@@ -29,8 +48,9 @@ pub struct PaginationLinks {
 }
 
 impl PaginationLinks {
-    /// Links for `page` of `total` items, at `path` with the request's `query`.
-    pub fn new(path: &str, query: &str, page: Page, total: u64) -> Self {
+    /// Links for `page` of `total` items, at the collection's `url` with the
+    /// request's `query`.
+    pub fn new(url: &str, query: &str, page: Page, total: u64) -> Self {
         let others: Vec<(String, String)> = form_urlencoded::parse(query.as_bytes())
             .filter(|(name, _)| name != PAGE_NUMBER)
             .map(|(name, value)| (name.into_owned(), value.into_owned()))
@@ -43,7 +63,7 @@ impl PaginationLinks {
                 .map(|(name, value)| format!("{}={}", encode(name), encode(value)))
                 .collect::<Vec<_>>()
                 .join("&");
-            format!("{path}?{query}")
+            format!("{url}?{query}")
         };
         let last = page.last_number(total);
         Self {
@@ -65,6 +85,15 @@ fn encode(component: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_link_base_appends_paths_after_its_prefix() {
+        let base = LinkBase::new("https://example.com/users-service/");
+        assert_eq!(
+            base.url("/api/v1/users/5.json"),
+            "https://example.com/users-service/api/v1/users/5.json"
+        );
+    }
 
     #[test]
     fn links_keep_the_other_parameters_and_replace_the_page_number() {

@@ -95,15 +95,7 @@ pub fn parse_resource(
         }
     }
     check_id(data.get("id"), id_rule)?;
-    if data
-        .get("relationships")
-        .is_some_and(|value| !value.is_null())
-    {
-        return Err(ApiError::invalid_document(
-            "/data/relationships",
-            format!("{resource_type} have no relationships"),
-        ));
-    }
+    check_no_relationships(data.get("relationships"), resource_type)?;
     let attributes_sent = data.contains_key("attributes");
     let attributes = match data.remove("attributes") {
         None => Map::new(),
@@ -121,6 +113,35 @@ pub fn parse_resource(
         meta,
         meta_sent,
     })
+}
+
+/// A resource without relationships still takes an empty `relationships`
+/// object: clients that always send one (PyPI's jsonapi-client does) or
+/// send back what they read are valid JSON:API. Naming a relationship is
+/// refused, so nothing sent is silently dropped.
+fn check_no_relationships(
+    relationships: Option<&Value>,
+    resource_type: &str,
+) -> Result<(), ApiError> {
+    match relationships {
+        None | Some(Value::Null) => Ok(()),
+        Some(Value::Object(named)) => match named.keys().next() {
+            None => Ok(()),
+            Some(name) => Err(ApiError::invalid_document(
+                format!("/data/relationships/{}", escape_pointer(name)),
+                format!("{resource_type} have no relationship {name:?}"),
+            )),
+        },
+        Some(_) => Err(ApiError::invalid_document(
+            "/data/relationships",
+            "data.relationships must be an object",
+        )),
+    }
+}
+
+/// Escapes a member name for use in a JSON pointer (RFC 6901).
+pub fn escape_pointer(name: &str) -> String {
+    name.replace('~', "~0").replace('/', "~1")
 }
 
 fn check_id(id: Option<&Value>, rule: IdRule<'_>) -> Result<(), ApiError> {
@@ -195,6 +216,35 @@ mod tests {
         assert!(
             matches!(result, Err(ApiError::InvalidDocument { pointer, .. }) if pointer == "/data/attributes")
         );
+    }
+
+    #[test]
+    fn an_empty_relationships_object_is_accepted() {
+        assert!(create(json!({"data": {"type": "users", "relationships": {}}})).is_ok());
+    }
+
+    #[test]
+    fn a_named_relationship_is_refused_with_its_pointer() {
+        let result = create(json!({"data": {"type": "users", "relationships": {"a/b": {}}}}));
+        assert!(
+            matches!(result, Err(ApiError::InvalidDocument { pointer, .. }) if pointer == "/data/relationships/a~1b")
+        );
+    }
+
+    #[test]
+    fn members_a_round_trip_sends_back_are_ignored() {
+        let input = create(json!({
+            "jsonapi": {"version": "1.1"},
+            "links": {"self": "http://example.com/api/v1/users/5.json"},
+            "data": {
+                "type": "users",
+                "attributes": {"name": "Ada"},
+                "links": {"self": "http://example.com/api/v1/users/5.json"},
+                "meta": {"note": 1}
+            }
+        }))
+        .unwrap();
+        assert_eq!(input.attributes.len(), 1);
     }
 
     #[test]

@@ -25,7 +25,7 @@ use crate::{
     error::{ApiError, Failure, error_statuses},
     jsonapi::{
         document::JsonApiObject,
-        links::PaginationLinks,
+        links::{LinkBase, PaginationLinks},
         pattern_param::Matching,
         payload::{Fieldset, JsonApi, JsonApiBody},
         query::{Page, parse_fieldset, parse_sort},
@@ -53,7 +53,8 @@ enum UserPage {
 
 #[derive(ApiResponse)]
 enum UserCreated {
-    /// Registered. `Location` is the new user's URL, as is `links.self`.
+    /// Registered. `Location` is the new user's absolute URL, as is
+    /// `links.self`.
     #[oai(status = 201)]
     Created(
         JsonApi<UserDocument>,
@@ -83,8 +84,12 @@ fn fieldset(fields: Option<&str>) -> Result<Option<Fieldset>, ApiError> {
         .transpose()
 }
 
-fn answer(user: super::entity::Model, fields: Option<Fieldset>) -> JsonApi<UserDocument> {
-    JsonApi::new(UserDocument::new(user.into())).with_fieldset(fields)
+fn answer(
+    user: super::entity::Model,
+    base: &LinkBase,
+    fields: Option<Fieldset>,
+) -> JsonApi<UserDocument> {
+    JsonApi::new(UserDocument::new(user.into(), base)).with_fieldset(fields)
 }
 
 #[OpenApi(prefix_path = "/api/v1", tag = "ApiTags::Users")]
@@ -99,6 +104,7 @@ impl UsersApi {
         &self,
         state: Data<&AppState>,
         request: &Request,
+        base: LinkBase,
         bearer: Bearer,
         /// The page, counted from 1; a page past the last is empty.
         #[oai(
@@ -154,10 +160,10 @@ impl UsersApi {
             jsonapi: JsonApiObject::default(),
             data: users
                 .into_iter()
-                .map(|user| UserResource::new(user, today))
+                .map(|user| UserResource::new(user, today, &base))
                 .collect(),
             links: PaginationLinks::new(
-                request.uri().path(),
+                &base.url(request.uri().path()),
                 request.uri().query().unwrap_or_default(),
                 page,
                 total,
@@ -174,14 +180,16 @@ impl UsersApi {
     async fn create(
         &self,
         state: Data<&AppState>,
+        base: LinkBase,
         caller: MaybeCaller,
         body: JsonApiBody<UserCreateDocument>,
     ) -> Result<UserCreated, Failure<CreateErrors>> {
-        let new_user = body.0;
-        policy::ensure_may_set_role(caller.0.as_ref(), new_user.role)?;
+        let mut new_user = body.0;
+        new_user.role =
+            policy::role_to_set(caller.0.as_ref(), new_user.role, Some(Role::default()))?;
         let user = service::register(&state, new_user).await?;
-        let location = resource_path(user.id);
-        Ok(UserCreated::Created(answer(user, None), location))
+        let location = base.url(&resource_path(user.id));
+        Ok(UserCreated::Created(answer(user, &base, None), location))
     }
 
     /// Read the signed-in user
@@ -194,13 +202,14 @@ impl UsersApi {
     )]
     async fn me(
         &self,
+        base: LinkBase,
         caller: Caller,
         /// Comma-separated attributes to include; the others are left out.
         #[oai(name = "fields[users]")]
         fields: Query<Option<FieldsParam>>,
     ) -> Result<UserFound, Failure<MeErrors>> {
         let fields = fieldset(fields.0.as_ref().map(Matching::as_str))?;
-        Ok(UserFound::Ok(answer(caller.0, fields)))
+        Ok(UserFound::Ok(answer(caller.0, &base, fields)))
     }
 
     /// Read a user
@@ -212,6 +221,7 @@ impl UsersApi {
         state: Data<&AppState>,
         /// The user's id.
         id: Path<ResourceId>,
+        base: LinkBase,
         bearer: Bearer,
         /// Comma-separated attributes to include; the others are left out.
         #[oai(name = "fields[users]")]
@@ -219,7 +229,7 @@ impl UsersApi {
     ) -> Result<UserFound, Failure<ReadErrors>> {
         let user = service::find_for(&state, &bearer, id.0.0).await?;
         let fields = fieldset(fields.0.as_ref().map(Matching::as_str))?;
-        Ok(UserFound::Ok(answer(user, fields)))
+        Ok(UserFound::Ok(answer(user, &base, fields)))
     }
 
     /// Update a user
@@ -232,12 +242,13 @@ impl UsersApi {
         state: Data<&AppState>,
         /// The user's id.
         id: Path<ResourceId>,
+        base: LinkBase,
         bearer: Bearer,
         body: JsonApiBody<UserUpdateDocument>,
     ) -> Result<UserFound, Failure<UpdateErrors>> {
         let changes = parse_changes(body.0, id.0.0);
         let user = service::update_for(&state, &bearer, id.0.0, changes).await?;
-        Ok(UserFound::Ok(answer(user, None)))
+        Ok(UserFound::Ok(answer(user, &base, None)))
     }
 
     /// Delete a user

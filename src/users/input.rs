@@ -13,11 +13,17 @@ use super::{
 use crate::{
     auth::password::Password,
     error::{ApiError, FieldError, FieldErrorKind},
-    jsonapi::request::ResourceInput,
+    jsonapi::request::{ResourceInput, escape_pointer},
 };
 
-/// Attributes the server computes; a client may not send them.
-const READ_ONLY: [&str; 5] = ["id", "type", "age", "created_at", "updated_at"];
+/// Attributes the server computes. Clients that read a user, change a field
+/// and save the whole object back send them too, so they are ignored rather
+/// than refused; they are never written.
+const SERVER_OWNED: [&str; 3] = ["age", "created_at", "updated_at"];
+
+/// Members of the resource object itself, which JSON:API forbids as
+/// attribute names.
+const RESERVED: [&str; 2] = ["id", "type"];
 
 /// A registration.
 #[derive(Debug)]
@@ -59,10 +65,7 @@ struct Checker {
 
 impl Checker {
     fn pointer(name: &str) -> String {
-        format!(
-            "/data/attributes/{}",
-            name.replace('~', "~0").replace('/', "~1")
-        )
+        format!("/data/attributes/{}", escape_pointer(name))
     }
 
     fn take<T>(&mut self, name: &str, parsed: Result<T, String>) -> Option<T> {
@@ -79,13 +82,13 @@ impl Checker {
 
     fn refuse_unknown(&mut self, attributes: &Map<String, Value>, known: &[&str]) {
         for name in attributes.keys() {
-            if READ_ONLY.contains(&name.as_str()) {
+            if RESERVED.contains(&name.as_str()) {
                 self.errors.push(FieldError::new(
                     FieldErrorKind::ReadOnly,
                     Self::pointer(name),
-                    format!("{name} is read-only"),
+                    format!("{name} is a member of the resource object, not an attribute"),
                 ));
-            } else if !known.contains(&name.as_str()) {
+            } else if !known.contains(&name.as_str()) && !SERVER_OWNED.contains(&name.as_str()) {
                 self.errors.push(FieldError::new(
                     FieldErrorKind::Unknown,
                     Self::pointer(name),
@@ -278,7 +281,7 @@ mod tests {
     #[test]
     fn every_bad_attribute_of_a_registration_is_reported_at_once() {
         let error = NewUser::parse(input(json!({
-            "email": "not-an-email", "password": "short", "age": 3, "nickname": "x"
+            "email": "not-an-email", "password": "short", "id": "3", "nickname": "x"
         })))
         .unwrap_err();
         let mut found = pointers(error);
@@ -287,8 +290,8 @@ mod tests {
             found,
             [
                 (FieldErrorKind::Missing, "/data/attributes".to_owned()),
-                (FieldErrorKind::ReadOnly, "/data/attributes/age".to_owned()),
                 (FieldErrorKind::Invalid, "/data/attributes/email".to_owned()),
+                (FieldErrorKind::ReadOnly, "/data/attributes/id".to_owned()),
                 (
                     FieldErrorKind::Unknown,
                     "/data/attributes/nickname".to_owned()
@@ -299,6 +302,21 @@ mod tests {
                 ),
             ]
         );
+    }
+
+    #[test]
+    fn server_owned_attributes_sent_back_are_ignored() {
+        let changes = UserChanges::parse(input(json!({
+            "age": 36, "created_at": "not even a time", "updated_at": null, "name": "Ada"
+        })))
+        .unwrap();
+        assert_eq!(changes.name.as_deref(), Some("Ada"));
+        let user = NewUser::parse(input(json!({
+            "name": "Ada Lovelace", "email": "ada@example.com",
+            "password": "correct horse battery staple", "age": 3, "created_at": "2001-01-01T00:00:00Z"
+        })))
+        .unwrap();
+        assert_eq!(user.name, "Ada Lovelace");
     }
 
     #[test]

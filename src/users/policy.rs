@@ -25,11 +25,20 @@ pub fn ensure_admin(caller: &Caller) -> Result<(), ApiError> {
     }
 }
 
-/// Setting or changing a role: admins only.
-pub fn ensure_may_set_role(caller: Option<&Caller>, role: Option<Role>) -> Result<(), ApiError> {
-    match (role, caller) {
-        (None, _) => Ok(()),
-        (Some(_), Some(caller)) if caller.is_admin() => Ok(()),
+/// A role sent with a registration or a change, against `current`, the
+/// role the user has (for a registration, the default one). An admin may
+/// set any role. Anyone else may send only `current`, which is no change:
+/// clients that save back a whole object they read echo it. The result is
+/// the role to write, if any.
+pub fn role_to_set(
+    caller: Option<&Caller>,
+    requested: Option<Role>,
+    current: Option<Role>,
+) -> Result<Option<Role>, ApiError> {
+    match (requested, caller) {
+        (None, _) => Ok(None),
+        (Some(_), Some(caller)) if caller.is_admin() => Ok(requested),
+        (Some(role), _) if Some(role) == current => Ok(None),
         (Some(_), _) => Err(ApiError::RoleForbidden),
     }
 }

@@ -12,7 +12,7 @@ use crate::{
     error::ApiError,
     jsonapi::{
         document::{JsonApiObject, SelfLinks},
-        links::PaginationLinks,
+        links::{LinkBase, PaginationLinks},
         payload::RequestDocument,
         request::{IdRule, parse_resource},
         values::{Date, Timestamp},
@@ -94,7 +94,7 @@ pub const ATTRIBUTE_NAMES: [&str; 10] = [
 #[derive(Object, Serialize, Debug, Clone)]
 #[oai(rename = "ResourceLinks")]
 pub struct ResourceLinks {
-    /// Where this resource lives.
+    /// Where this resource lives, as an absolute URL.
     #[oai(rename = "self")]
     #[serde(rename = "self")]
     pub self_: String,
@@ -114,7 +114,7 @@ pub struct UserResource {
 }
 
 impl UserResource {
-    pub fn new(user: Profile, today: NaiveDate) -> Self {
+    pub fn new(user: Profile, today: NaiveDate, base: &LinkBase) -> Self {
         Self {
             kind: UserType::Users,
             id: user.id.to_string(),
@@ -131,7 +131,7 @@ impl UserResource {
                 updated_at: Some(Timestamp(user.updated_at)),
             },
             links: ResourceLinks {
-                self_: resource_path(user.id),
+                self_: base.url(&resource_path(user.id)),
             },
         }
     }
@@ -147,8 +147,8 @@ pub struct UserDocument {
 }
 
 impl UserDocument {
-    pub fn new(user: Profile) -> Self {
-        let data = UserResource::new(user, Utc::now().date_naive());
+    pub fn new(user: Profile, base: &LinkBase) -> Self {
+        let data = UserResource::new(user, Utc::now().date_naive(), base);
         Self {
             jsonapi: JsonApiObject::default(),
             links: SelfLinks {
@@ -324,6 +324,10 @@ mod tests {
         }
     }
 
+    fn base() -> LinkBase {
+        LinkBase::new("http://127.0.0.1:8080")
+    }
+
     /// Responses are written by serde; the spec and fieldsets by `ToJSON`.
     fn assert_both_write_the_same<T: ToJSON + Serialize>(document: &T) {
         let by_serde = serde_json::to_value(document).unwrap();
@@ -333,7 +337,7 @@ mod tests {
     #[test]
     fn serde_and_to_json_write_the_same_user_document() {
         for details in [true, false] {
-            assert_both_write_the_same(&UserDocument::new(user(7, details)));
+            assert_both_write_the_same(&UserDocument::new(user(7, details), &base()));
         }
     }
 
@@ -346,9 +350,14 @@ mod tests {
                 jsonapi: JsonApiObject::default(),
                 data: [user(1, true), user(2, false)]
                     .into_iter()
-                    .map(|user| UserResource::new(user, today))
+                    .map(|user| UserResource::new(user, today, &base()))
                     .collect(),
-                links: PaginationLinks::new("/api/v1/users.json", "sort=-name", page, total),
+                links: PaginationLinks::new(
+                    &base().url("/api/v1/users.json"),
+                    "sort=-name",
+                    page,
+                    total,
+                ),
                 meta: CollectionMeta { total },
             };
             assert_both_write_the_same(&document);
@@ -357,7 +366,7 @@ mod tests {
 
     #[test]
     fn serde_leaves_out_attributes_that_are_not_set() {
-        let mut resource = UserResource::new(user(3, false), Utc::now().date_naive());
+        let mut resource = UserResource::new(user(3, false), Utc::now().date_naive(), &base());
         resource.attributes.name = None;
         resource.attributes.role = None;
         assert_both_write_the_same(&resource);

@@ -65,8 +65,11 @@ pub async fn update_for(
     policy::ensure_self_or_admin(&caller, id)?;
     // Changes the statement could not apply for a caller who may make them
     // were for a user that does not exist.
-    let changes = unapplied.ok_or_else(|| not_found(id))??;
-    policy::ensure_may_set_role(Some(&caller), changes.role)?;
+    let mut changes = unapplied.ok_or_else(|| not_found(id))??;
+    // Only admins act on others, and they may set any role; anyone else is
+    // acting on themselves, so their own role is the stored one.
+    let stored_role = (caller.id() == id).then_some(caller.0.role);
+    changes.role = policy::role_to_set(Some(&caller), changes.role, stored_role)?;
     update(state, &caller, id, changes).await
 }
 

@@ -350,7 +350,10 @@ async fn the_collection_holds_every_user_and_the_exact_total() {
     for user in users {
         assert_eq!(user["type"], "users");
         let id = user["id"].as_str().expect("a string id");
-        assert_eq!(user["links"]["self"], format!("/api/v1/users/{id}.json"));
+        assert_eq!(
+            user["links"]["self"],
+            app.url(&format!("/api/v1/users/{id}.json"))
+        );
     }
     assert_no_password(&document);
     for link in ["self", "first", "last"] {

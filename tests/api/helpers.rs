@@ -268,6 +268,19 @@ pub fn registration(name: &str, email: &str, password: &str) -> Value {
     new_user(json!({ "name": name, "email": email, "password": password }))
 }
 
+/// A registration of Ada Lovelace with every optional attribute set.
+pub fn full_registration(email: &str, password: &str) -> Value {
+    new_user(json!({
+        "name": "Ada Lovelace",
+        "email": email,
+        "password": password,
+        "dob": "1815-12-10",
+        "address": "12 St James's Square, London",
+        "profession": "Mathematician",
+        "website": "https://example.com/ada",
+    }))
+}
+
 /// A document creating a user with these attributes.
 pub fn new_user(attributes: Value) -> Value {
     json!({ "data": { "type": "users", "attributes": attributes } })

@@ -24,7 +24,7 @@ async fn a_user_can_read_themselves() {
     assert_eq!(id_of(&body), id);
     assert_eq!(body["data"]["type"], "users");
     assert_eq!(body["data"]["attributes"]["email"], email);
-    assert_eq!(body["data"]["links"]["self"], user_path(id));
+    assert_eq!(body["data"]["links"]["self"], app.url(&user_path(id)));
     assert_no_password(&body);
 }
 
@@ -161,7 +161,7 @@ async fn me_is_the_caller() {
     let body = assert_jsonapi(&response);
     assert_eq!(id_of(&body), id);
     assert_eq!(body["data"]["attributes"]["email"], email);
-    assert_eq!(body["data"]["links"]["self"], user_path(id));
+    assert_eq!(body["data"]["links"]["self"], app.url(&user_path(id)));
 }
 
 #[tokio::test]
