@@ -24,12 +24,15 @@ function makeClient(token) {
   return client;
 }
 
-// Observes (changes nothing) what kitsu sends, to show what it put in a body.
+// Observes (changes nothing) what kitsu sent, as axios sent it: a response
+// interceptor sees the final request (request interceptors run last-added
+// first, so one added here would run before the .json one).
 function recordRequests(client) {
   const sent = [];
-  client.interceptors.request.use((request) => {
-    sent.push({ method: request.method.toUpperCase(), url: request.url, data: request.data });
-    return request;
+  client.interceptors.response.use((response) => {
+    const { method, url, data } = response.config;
+    sent.push({ method: method.toUpperCase(), url, data: data && JSON.parse(data) });
+    return response;
   });
   return sent;
 }
