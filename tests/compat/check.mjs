@@ -25,7 +25,7 @@ export function check(before, after) {
   const args = [optic, 'diff', path.resolve(before), path.resolve(after), '--check',
     '--standard', path.join(here, 'optic.yml'), '--severity', 'error'];
   return new Promise((resolve) => {
-    // optic looks for optic.yml upwards from its working directory.
+    // optic resolves optic.yml's ./rules.js against its working directory.
     const child = spawn(process.execPath, args, {
       cwd: here,
       env: { ...process.env, ...quietEnv },

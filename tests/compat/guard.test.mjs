@@ -76,6 +76,37 @@ describe('breaking changes fail', concurrently, () => {
   });
 });
 
+// What optic's standard ruleset lets through, caught by rules.js and optic.yml.
+describe('breaking changes the standard ruleset misses fail', concurrently, () => {
+  it('a tightened request constraint', async () => {
+    const { ok, output } = await checkEdited('tightened-constraint', (document) => {
+      assert.equal(schemas(document).UserCreateAttributes.properties.name.maxLength, 100);
+      schemas(document).UserCreateAttributes.properties.name.maxLength = 50;
+    });
+    assert.equal(ok, false, output);
+    assert.match(output, /cannot tighten request property 'name' \(maxLength 100 -> 50\)/);
+  });
+
+  it('a removed query parameter', async () => {
+    const { ok, output } = await checkEdited('removed-parameter', (document) => {
+      const list = document.paths['/api/v1/users.json'].get;
+      assert.ok(list.parameters.some((parameter) => parameter.name === 'sort'));
+      list.parameters = list.parameters.filter((parameter) => parameter.name !== 'sort');
+    });
+    assert.equal(ok, false, output);
+    assert.match(output, /cannot remove query parameter 'sort'/);
+  });
+
+  it('a removed operation under a new major info.version', async () => {
+    const { ok, output } = await checkEdited('major-version', (document) => {
+      document.info.version = `${Number(document.info.version.split('.')[0]) + 1}.0.0`;
+      delete document.paths['/api/v1/users/{id}.json'].delete;
+    });
+    assert.equal(ok, false, output);
+    assert.match(output, /\[prevent operation removal\] cannot remove an operation/);
+  });
+});
+
 describe('compatible changes pass', concurrently, () => {
   it('an added optional response property', async () => {
     const { ok, output } = await checkEdited('added-optional-property', (document) => {
