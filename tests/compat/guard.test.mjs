@@ -80,11 +80,11 @@ describe('breaking changes fail', concurrently, () => {
 describe('breaking changes the standard ruleset misses fail', concurrently, () => {
   it('a tightened request constraint', async () => {
     const { ok, output } = await checkEdited('tightened-constraint', (document) => {
-      assert.equal(schemas(document).UserCreateAttributes.properties.name.maxLength, 100);
-      schemas(document).UserCreateAttributes.properties.name.maxLength = 50;
+      assert.equal(schemas(document).UserCreateAttributes.properties.address.maxLength, 500);
+      schemas(document).UserCreateAttributes.properties.address.maxLength = 50;
     });
     assert.equal(ok, false, output);
-    assert.match(output, /cannot tighten request property 'name' \(maxLength 100 -> 50\)/);
+    assert.match(output, /cannot tighten request property 'address' \(maxLength 500 -> 50\)/);
   });
 
   it('a removed query parameter', async () => {
