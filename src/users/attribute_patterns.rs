@@ -63,6 +63,13 @@ macro_rules! url_char {
     };
 }
 
+/// Free text: no control characters but line breaks and tabs.
+macro_rules! text {
+    () => {
+        r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$"
+    };
+}
+
 macro_rules! patterns {
     ($($(#[$doc:meta])* $name:ident = $pattern:expr, $format:expr, $example:literal;)*) => {$(
         $(#[$doc])*
@@ -98,8 +105,11 @@ patterns! {
     /// `maxLength`, counted in characters as the service counts them.
     PrintablePattern = concat!("^[^", control!(), "]*$"), None, "correct horse battery staple";
 
-    /// `address`, `profession`: no control characters but line breaks and tabs.
-    TextPattern = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$", None, "12 St James's Square, London";
+    /// `address`: no control characters but line breaks and tabs.
+    AddressPattern = text!(), None, "12 St James's Square, London";
+
+    /// `profession`: the same rule as `address`, with an example of its own.
+    ProfessionPattern = text!(), None, "Mathematician";
 
     /// `dob`: `YYYY-MM-DD` from year 1000; `format: date` refuses the days a
     /// month does not have. Not in the future is a rule of the day the request
@@ -134,7 +144,8 @@ patterns! {
 
 pub type Name = Matching<NamePattern>;
 pub type Printable = Matching<PrintablePattern>;
-pub type Text = Matching<TextPattern>;
+pub type Address = Matching<AddressPattern>;
+pub type Profession = Matching<ProfessionPattern>;
 pub type DateOfBirth = Matching<DatePattern>;
 pub type EmailAddress = Matching<EmailPattern>;
 pub type Website = Matching<WebsitePattern>;
@@ -179,7 +190,8 @@ mod tests {
         }
         assert_taken::<NamePattern>(&example::<NamePattern>(), name_taken);
         assert_taken::<PrintablePattern>(&example::<PrintablePattern>(), password_taken);
-        assert_taken::<TextPattern>(&example::<TextPattern>(), text_taken);
+        assert_taken::<AddressPattern>(&example::<AddressPattern>(), text_taken);
+        assert_taken::<ProfessionPattern>(&example::<ProfessionPattern>(), text_taken);
         assert_taken::<DatePattern>(&example::<DatePattern>(), dob_taken);
         assert_taken::<EmailPattern>(&example::<EmailPattern>(), email_taken);
         assert_taken::<WebsitePattern>(&example::<WebsitePattern>(), website_taken);
@@ -258,12 +270,16 @@ mod tests {
 
     #[test]
     fn a_text_pattern_accepts_what_the_service_accepts() {
-        assert_taken::<TextPattern>(&["", "12 St James's Square\r\n\tLondon"], text_taken);
+        let taken = ["", "12 St James's Square\r\n\tLondon"];
+        assert_taken::<AddressPattern>(&taken, text_taken);
+        assert_taken::<ProfessionPattern>(&taken, text_taken);
     }
 
     #[test]
     fn a_text_pattern_refuses_what_the_service_refuses() {
-        assert_refused::<TextPattern>(&["a\u{0}", "a\u{b}b", "\u{1b}[31m", "a\u{85}"], text_taken);
+        let refused = ["a\u{0}", "a\u{b}b", "\u{1b}[31m", "a\u{85}"];
+        assert_refused::<AddressPattern>(&refused, text_taken);
+        assert_refused::<ProfessionPattern>(&refused, text_taken);
     }
 
     fn dob_taken(text: &str) -> bool {

@@ -8,7 +8,9 @@ use serde::{Serialize, Serializer};
 use serde_json::Value;
 
 use super::{
-    attribute_patterns::{DateOfBirth, EmailAddress, Name, Printable, Text, Website},
+    attribute_patterns::{
+        Address, DateOfBirth, EmailAddress, Name, Printable, Profession, Website,
+    },
     attributes::age_on,
     input::NewUser,
     profile::Profile,
@@ -206,11 +208,11 @@ pub struct UserCreateAttributes {
     /// A postal address, at most 500 characters; line breaks allowed, no
     /// other control characters.
     #[oai(nullable, validator(max_length = 500))]
-    pub address: Option<Text>,
+    pub address: Option<Address>,
     /// What the user does, at most 500 characters; line breaks allowed, no
     /// other control characters.
     #[oai(nullable, validator(max_length = 500))]
-    pub profession: Option<Text>,
+    pub profession: Option<Profession>,
     /// An absolute `http` or `https` URL, at most 2048 characters.
     #[oai(nullable, validator(max_length = 2048))]
     pub website: Option<Website>,
@@ -292,11 +294,11 @@ pub struct UserUpdateAttributes {
     /// A postal address, at most 500 characters, line breaks allowed, no
     /// other control characters; null clears it.
     #[oai(nullable, validator(max_length = 500))]
-    pub address: MaybeUndefined<Text>,
+    pub address: MaybeUndefined<Address>,
     /// What the user does, at most 500 characters, line breaks allowed, no
     /// other control characters; null clears it.
     #[oai(nullable, validator(max_length = 500))]
-    pub profession: MaybeUndefined<Text>,
+    pub profession: MaybeUndefined<Profession>,
     /// An absolute `http` or `https` URL, at most 2048 characters; null
     /// clears it.
     #[oai(nullable, validator(max_length = 2048))]
