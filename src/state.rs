@@ -2,12 +2,14 @@
 
 use std::sync::Arc;
 
+use poem::Request;
 use rand::RngCore;
 use sea_orm::DatabaseConnection;
 
 use crate::{
     auth::{password::Passwords, throttle::AddressThrottle, token::Tokens},
     config::Settings,
+    error::ApiError,
     http::public_url::PublicUrl,
 };
 
@@ -24,6 +26,13 @@ pub struct AppState {
 }
 
 impl AppState {
+    /// The state attached to every request, for extractors that need it.
+    pub fn of(request: &Request) -> Result<&Self, ApiError> {
+        request
+            .data::<Self>()
+            .ok_or_else(|| ApiError::internal("the app state is not attached to requests"))
+    }
+
     pub fn new(settings: &Settings, db: DatabaseConnection) -> anyhow::Result<Self> {
         let secret = match &settings.jwt_secret {
             Some(secret) => secret.as_bytes().to_vec(),

@@ -120,17 +120,11 @@ fn bearer(request: &Request) -> Result<Option<Bearer>, ApiError> {
         })
         .filter(|token| !token.is_empty())
         .ok_or(ApiError::InvalidToken)?;
-    let claims = app_state(request)?.tokens.verify(token)?;
+    let claims = AppState::of(request)?.tokens.verify(token)?;
     Ok(Some(Bearer {
         user_id: claims.sub.parse().map_err(|_| ApiError::InvalidToken)?,
         generation: claims.generation,
     }))
-}
-
-fn app_state(request: &Request) -> Result<&AppState, ApiError> {
-    request
-        .data::<AppState>()
-        .ok_or_else(|| ApiError::internal("the app state is not attached to requests"))
 }
 
 /// The caller behind the request's bearer token, if it sent one.
@@ -138,7 +132,7 @@ async fn authenticate(request: &Request) -> Result<Option<Caller>, ApiError> {
     let Some(bearer) = bearer(request)? else {
         return Ok(None);
     };
-    let user = store::find(&app_state(request)?.db, bearer.user_id).await?;
+    let user = store::find(&AppState::of(request)?.db, bearer.user_id).await?;
     bearer.admit(user).map(Some)
 }
 

@@ -66,10 +66,7 @@ impl PublicUrl {
 /// Links in responses are built from the app's [`PublicUrl`].
 impl<'a> FromRequest<'a> for LinkBase {
     async fn from_request(request: &'a Request, _body: &mut RequestBody) -> poem::Result<Self> {
-        let state = request.data::<AppState>().ok_or_else(|| {
-            crate::error::ApiError::internal("the app state is not attached to requests")
-        })?;
-        Ok(state.public_url.link_base(request))
+        Ok(AppState::of(request)?.public_url.link_base(request))
     }
 }
 
