@@ -32,8 +32,12 @@ enum Command {
         #[arg(long)]
         name: String,
     },
-    /// Print the OpenAPI document.
-    Openapi,
+    /// Print a version's OpenAPI document, as committed under `openapi/`.
+    Openapi {
+        /// The version: v1 or v2.
+        #[arg(default_value = "v1")]
+        version: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -66,7 +70,13 @@ impl Cli {
                 let id = admin::create_admin(&state, &email, &name, &password).await?;
                 println!("created admin {id} <{email}>");
             }
-            Command::Openapi => println!("{}", api::spec()),
+            Command::Openapi { version } => match api::spec(&version) {
+                Some(document) => println!("{document}"),
+                None => bail!(
+                    "there is no API version {version:?}; there are {}",
+                    api::VERSION_NAMES.join(", ")
+                ),
+            },
         }
         Ok(())
     }

@@ -3,6 +3,7 @@
 use std::{fmt, path::PathBuf};
 
 use anyhow::{Context, bail};
+use chrono::{DateTime, NaiveDate, Utc};
 
 /// The shortest `JWT_SECRET` accepted: HS256 wants at least as many bytes of
 /// key as the hash has (RFC 7518, section 3.2).
@@ -33,6 +34,80 @@ pub struct Settings {
     /// Whether a proxy in front is trusted to say, in `Forwarded` or
     /// `X-Forwarded-Proto`/`X-Forwarded-Host`, where clients reached it.
     pub trust_forwarded_headers: bool,
+    /// When version 1 is deprecated and when it goes away, if ever.
+    pub api_v1_lifecycle: Lifecycle,
+    /// The same for version 2.
+    pub api_v2_lifecycle: Lifecycle,
+}
+
+/// A version's deprecation and sunset, as `API_V1_DEPRECATED_AT` and
+/// `API_V1_SUNSET_AT` (or v2's) give them: RFC 3339 times, or dates
+/// (midnight UTC).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Lifecycle {
+    pub deprecated_at: Option<DateTime<Utc>>,
+    pub sunset_at: Option<DateTime<Utc>>,
+}
+
+/// The variables a version's lifecycle is read from.
+struct LifecycleVariables {
+    deprecated_at: &'static str,
+    sunset_at: &'static str,
+}
+
+const API_V1_LIFECYCLE: LifecycleVariables = LifecycleVariables {
+    deprecated_at: "API_V1_DEPRECATED_AT",
+    sunset_at: "API_V1_SUNSET_AT",
+};
+
+const API_V2_LIFECYCLE: LifecycleVariables = LifecycleVariables {
+    deprecated_at: "API_V2_DEPRECATED_AT",
+    sunset_at: "API_V2_SUNSET_AT",
+};
+
+impl LifecycleVariables {
+    fn read(&self, non_empty: impl Fn(&str) -> Option<String>) -> anyhow::Result<Lifecycle> {
+        let read = |name: &str| {
+            non_empty(name)
+                .map(|value| parse_time(&value, name))
+                .transpose()
+        };
+        let lifecycle = Lifecycle {
+            deprecated_at: read(self.deprecated_at)?,
+            sunset_at: read(self.sunset_at)?,
+        };
+        self.validate(&lifecycle)?;
+        Ok(lifecycle)
+    }
+
+    /// A version cannot go away before it is deprecated.
+    fn validate(&self, lifecycle: &Lifecycle) -> anyhow::Result<()> {
+        if let (Some(deprecated), Some(sunset)) = (lifecycle.deprecated_at, lifecycle.sunset_at)
+            && sunset < deprecated
+        {
+            bail!(
+                "{} ({sunset}) is before {} ({deprecated}): a version cannot go away before it \
+                 is deprecated",
+                self.sunset_at,
+                self.deprecated_at
+            );
+        }
+        Ok(())
+    }
+}
+
+fn parse_time(value: &str, name: &str) -> anyhow::Result<DateTime<Utc>> {
+    let value = value.trim();
+    if let Ok(time) = DateTime::parse_from_rfc3339(value) {
+        return Ok(time.with_timezone(&Utc));
+    }
+    NaiveDate::parse_from_str(value, "%Y-%m-%d")
+        .ok()
+        .and_then(|date| date.and_hms_opt(0, 0, 0))
+        .map(|time| time.and_utc())
+        .with_context(|| {
+            format!("{name} must be an RFC 3339 time or a YYYY-MM-DD date, not {value:?}")
+        })
 }
 
 impl Settings {
@@ -55,6 +130,8 @@ impl Settings {
             hasher_cgroup: None,
             public_url: None,
             trust_forwarded_headers: false,
+            api_v1_lifecycle: Lifecycle::default(),
+            api_v2_lifecycle: Lifecycle::default(),
         }
     }
 
@@ -91,6 +168,8 @@ impl Settings {
                 non_empty("TRUST_FORWARDED_HEADERS"),
                 "TRUST_FORWARDED_HEADERS",
             )?,
+            api_v1_lifecycle: API_V1_LIFECYCLE.read(non_empty)?,
+            api_v2_lifecycle: API_V2_LIFECYCLE.read(non_empty)?,
         };
         settings.validate()?;
         Ok(settings)
@@ -116,6 +195,8 @@ impl Settings {
         if self.database_pool_size == Some(0) {
             bail!("DATABASE_POOL_SIZE must be at least 1");
         }
+        API_V1_LIFECYCLE.validate(&self.api_v1_lifecycle)?;
+        API_V2_LIFECYCLE.validate(&self.api_v2_lifecycle)?;
         Ok(())
     }
 }
@@ -186,6 +267,8 @@ impl fmt::Debug for Settings {
             .field("hasher_cgroup", &self.hasher_cgroup)
             .field("public_url", &self.public_url)
             .field("trust_forwarded_headers", &self.trust_forwarded_headers)
+            .field("api_v1_lifecycle", &self.api_v1_lifecycle)
+            .field("api_v2_lifecycle", &self.api_v2_lifecycle)
             .finish()
     }
 }
@@ -228,6 +311,45 @@ mod tests {
         assert!(settings.hasher_cgroup.is_none());
         assert!(settings.public_url.is_none());
         assert!(!settings.trust_forwarded_headers);
+        assert_eq!(settings.api_v1_lifecycle, Lifecycle::default());
+    }
+
+    #[test]
+    fn a_version_lifecycle_takes_times_or_dates() {
+        let settings = settings_from(&[
+            ("API_V1_DEPRECATED_AT", "2027-01-01"),
+            ("API_V1_SUNSET_AT", "2027-06-30T23:59:59+02:00"),
+        ])
+        .unwrap();
+        let lifecycle = settings.api_v1_lifecycle;
+        assert_eq!(
+            lifecycle.deprecated_at.unwrap().to_rfc3339(),
+            "2027-01-01T00:00:00+00:00"
+        );
+        assert_eq!(
+            lifecycle.sunset_at.unwrap().to_rfc3339(),
+            "2027-06-30T21:59:59+00:00"
+        );
+        assert_eq!(settings.api_v2_lifecycle, Lifecycle::default());
+    }
+
+    #[test]
+    fn a_sunset_before_the_deprecation_is_refused() {
+        let error = settings_from(&[
+            ("API_V2_DEPRECATED_AT", "2027-06-01"),
+            ("API_V2_SUNSET_AT", "2027-05-31"),
+        ])
+        .unwrap_err();
+        assert!(error.to_string().contains("API_V2_SUNSET_AT"), "{error}");
+    }
+
+    #[test]
+    fn a_lifecycle_date_that_is_not_one_is_refused() {
+        let error = settings_from(&[("API_V1_SUNSET_AT", "next year")]).unwrap_err();
+        assert!(
+            format!("{error:#}").contains("API_V1_SUNSET_AT"),
+            "{error:#}"
+        );
     }
 
     #[test]

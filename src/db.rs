@@ -31,7 +31,7 @@ pub async fn connect(settings: &Settings) -> anyhow::Result<DatabaseConnection> 
         .map_sqlx_sqlite_opts(|options| {
             // WAL lets readers run beside the one writer. FULL syncs the WAL
             // at every commit, so an acknowledged write survives a power
-            // loss too, not only a crash of the process (see the README).
+            // loss too, not only a crash of the process (see docs/databases.md).
             options
                 .journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
                 .synchronous(sea_orm::sqlx::sqlite::SqliteSynchronous::Full)

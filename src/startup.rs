@@ -1,27 +1,21 @@
 //! Builds the whole application from its parts, binds it and serves it until
 //! told to stop. Tests run exactly this, on port 0.
 
-use std::{
-    net::SocketAddr,
-    sync::{Arc, OnceLock},
-    time::Duration,
-};
+use std::{net::SocketAddr, sync::Arc, time::Duration};
 
-use bytes::Bytes;
 use migration::{Migrator, MigratorTrait};
 use poem::{
-    Endpoint, EndpointExt, Response, Route, Server,
-    endpoint::make_sync,
+    Endpoint, EndpointExt, Route, Server,
     listener::{Acceptor, TcpAcceptor},
     middleware::CatchPanic,
 };
 
 use crate::{
-    api::{self, PREFIX},
+    api,
     config::{Settings, redact_url},
     db,
     error::error_response,
-    http::{
+    platform::{
         body_limit::read_body_within, cors::AllowedOrigins, header_deadline::HeadDeadlineAcceptor,
         in_flight::InFlightLimit, logging::log_request, panic::panic_response,
     },
@@ -85,40 +79,17 @@ impl Application {
 
 /// The routes and the middleware around them.
 pub fn app(state: AppState, settings: &Settings) -> impl Endpoint + 'static {
-    // Shared, not copied per request. The docs page carries all of Swagger
-    // UI, 1.5 MB, so it is built when first asked for: a service nobody
-    // browses never holds it.
-    let spec = Bytes::from(api::spec());
-    let docs = Arc::new(OnceLock::<Bytes>::new());
     let max_body_bytes = settings.max_body_bytes;
     // Twice the pool, and twice the hashers: enough that a connection or a
     // hasher coming free always finds a request ready for it.
     let in_flight = InFlightLimit::new(
         2 * db::pool_size(settings) as usize,
         2 * state.passwords.parallelism(),
+        api::password_hashing_paths(),
     );
     Route::new()
-        .at(
-            format!("{PREFIX}/openapi.json"),
-            make_sync(move |_| {
-                Response::builder()
-                    .content_type("application/json")
-                    .body(spec.clone())
-            }),
-        )
-        .at(
-            format!("{PREFIX}/docs"),
-            make_sync(move |_| {
-                Response::builder()
-                    .content_type("text/html; charset=utf-8")
-                    .body(
-                        docs.get_or_init(|| Bytes::from(api::swagger_ui_html()))
-                            .clone(),
-                    )
-            }),
-        )
         .at("/console/:file", crate::console::assets())
-        .nest("/", api::service())
+        .nest("/", api::routes(settings))
         .around(crate::console::page_at_root)
         // Inside the body limit, so that a client sending its body slowly
         // holds no place while it does.

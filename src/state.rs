@@ -10,7 +10,7 @@ use crate::{
     auth::{password::Passwords, throttle::AddressThrottle, token::Tokens},
     config::Settings,
     error::ApiError,
-    http::public_url::PublicUrl,
+    platform::public_url::PublicUrl,
 };
 
 /// The database, the token keys, the password hasher, the throttles and

@@ -8,7 +8,6 @@ use poem_openapi::{
     registry::{MetaOAuthFlow, MetaOAuthFlows, MetaSecurityScheme, Registry},
 };
 
-use super::TOKEN_PATH;
 use crate::{
     error::ApiError,
     state::AppState,
@@ -72,7 +71,9 @@ fn register_schemes(registry: &mut Registry) {
         BEARER_SCHEME,
         MetaSecurityScheme {
             ty: "http",
-            description: Some("A JWT from `POST /api/v1/auth/token`."),
+            description: Some(
+                "A JWT from the token endpoint of any version, `POST .../auth/token`.",
+            ),
             name: None,
             key_in: None,
             scheme: Some("bearer"),
@@ -94,7 +95,8 @@ fn register_schemes(registry: &mut Registry) {
                 implicit: None,
                 password: Some(MetaOAuthFlow {
                     authorization_url: None,
-                    token_url: Some(TOKEN_PATH),
+                    // Each document writes its version's own token URL here.
+                    token_url: Some("/auth/token"),
                     refresh_url: None,
                     scopes: Vec::new(),
                 }),

@@ -25,7 +25,7 @@ use argon2::{
 };
 use tokio::sync::oneshot;
 
-use crate::{auth::hasher_scheduling, error::ApiError};
+use crate::{error::ApiError, platform::hasher_scheduling};
 
 /// OWASP's argon2id parameters: 19 MiB of memory, 2 passes, 1 lane.
 const MEMORY_KIB: u32 = 19 * 1024;

@@ -18,7 +18,9 @@ pub use self::{
 };
 use crate::jsonapi::{
     MEDIA_TYPE,
-    document::{ErrorDocument, ErrorObject, ErrorSource, JsonApiObject, to_body},
+    cursor::{PAGE_BEFORE, PROFILE},
+    document::{ErrorDocument, ErrorLinks, ErrorObject, ErrorSource, JsonApiObject, to_body},
+    query::PAGE_SIZE,
 };
 
 /// How long a client should wait before retrying while the database is away.
@@ -68,6 +70,16 @@ pub enum ApiError {
     /// 400: a query parameter has a value the endpoint cannot use.
     #[error("{detail}")]
     InvalidParameter { parameter: String, detail: String },
+    /// 400: `page[size]` is past the largest page a cursor-paginated
+    /// collection serves.
+    #[error("page[size] may be at most {max}")]
+    PageSizeExceeded { max: u64 },
+    /// 400: `page[after]` and `page[before]` together; the service pages
+    /// one way at a time.
+    #[error(
+        "page[after] and page[before] cannot be used together; follow links.next or links.prev"
+    )]
+    RangePaginationNotSupported,
     /// 400: a query parameter the endpoint does not support.
     #[error("{detail}")]
     UnknownParameter { parameter: String, detail: String },
@@ -92,6 +104,13 @@ pub enum ApiError {
     /// 404: no such resource or route.
     #[error("{0}")]
     NotFound(String),
+    /// 404: a version of the API the service does not have; `known` lists
+    /// those it has.
+    #[error("the API has no version {asked}; it has {}", .known.join(", "))]
+    UnknownVersion {
+        asked: String,
+        known: Vec<&'static str>,
+    },
     /// 405: the path exists but not with this method; `allow` lists the
     /// methods it has, for the `Allow` header, when they are known.
     #[error("this method is not allowed on this path")]
@@ -156,13 +175,15 @@ impl ApiError {
             Self::MalformedJson(_)
             | Self::InvalidDocument { .. }
             | Self::InvalidParameter { .. }
-            | Self::UnknownParameter { .. } => StatusCode::BAD_REQUEST,
+            | Self::UnknownParameter { .. }
+            | Self::PageSizeExceeded { .. }
+            | Self::RangePaginationNotSupported => StatusCode::BAD_REQUEST,
             Self::Unauthenticated | Self::InvalidToken => StatusCode::UNAUTHORIZED,
             Self::Forbidden(_)
             | Self::ClientGeneratedId
             | Self::RoleForbidden
             | Self::WrongCurrentPassword => StatusCode::FORBIDDEN,
-            Self::NotFound(_) => StatusCode::NOT_FOUND,
+            Self::NotFound(_) | Self::UnknownVersion { .. } => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             Self::NotAcceptable(_) => StatusCode::NOT_ACCEPTABLE,
             Self::TypeMismatch { .. } | Self::IdMismatch | Self::EmailTaken => StatusCode::CONFLICT,
@@ -182,6 +203,11 @@ impl ApiError {
             Self::InvalidDocument { .. } => ("invalid_document", "Invalid document"),
             Self::InvalidParameter { .. } => ("invalid_parameter", "Invalid query parameter"),
             Self::UnknownParameter { .. } => ("unknown_parameter", "Unknown query parameter"),
+            Self::PageSizeExceeded { .. } => ("max_size_exceeded", "Page size too large"),
+            Self::RangePaginationNotSupported => (
+                "range_pagination_not_supported",
+                "Range pagination not supported",
+            ),
             Self::Unauthenticated => ("unauthenticated", "Authentication required"),
             Self::InvalidToken => ("invalid_token", "Invalid token"),
             Self::Forbidden(_) => ("forbidden", "Forbidden"),
@@ -189,6 +215,7 @@ impl ApiError {
             Self::RoleForbidden => ("role_forbidden", "Role change forbidden"),
             Self::WrongCurrentPassword => ("wrong_current_password", "Wrong current password"),
             Self::NotFound(_) => ("not_found", "Not found"),
+            Self::UnknownVersion { .. } => ("unknown_version", "Unknown API version"),
             Self::MethodNotAllowed { .. } => ("method_not_allowed", "Method not allowed"),
             Self::NotAcceptable(_) => ("not_acceptable", "Not acceptable"),
             Self::TypeMismatch { .. } => ("type_mismatch", "Type mismatch"),
@@ -210,6 +237,8 @@ impl ApiError {
             Self::InvalidParameter { parameter, .. } | Self::UnknownParameter { parameter, .. } => {
                 Some(ErrorSource::parameter(parameter))
             }
+            Self::PageSizeExceeded { .. } => Some(ErrorSource::parameter(PAGE_SIZE)),
+            Self::RangePaginationNotSupported => Some(ErrorSource::parameter(PAGE_BEFORE)),
             Self::Unauthenticated | Self::InvalidToken => {
                 Some(ErrorSource::header("Authorization"))
             }
@@ -243,6 +272,8 @@ impl ApiError {
                         title: title.to_owned(),
                         detail: Some(field.detail.clone()),
                         source: Some(ErrorSource::pointer(&field.pointer)),
+                        links: None,
+                        meta: None,
                     }
                 })
                 .collect();
@@ -269,7 +300,25 @@ impl ApiError {
             title: title.to_owned(),
             detail: Some(detail),
             source: self.source(),
+            links: self.profile_error_type().map(|type_| ErrorLinks {
+                type_: format!("{PROFILE}/{type_}"),
+            }),
+            meta: match self {
+                Self::PageSizeExceeded { max } => {
+                    Some(serde_json::json!({"page": {"maxSize": max}}))
+                }
+                _ => None,
+            },
         }]
+    }
+
+    /// The kind of error as the Cursor Pagination profile names it.
+    fn profile_error_type(&self) -> Option<&'static str> {
+        match self {
+            Self::PageSizeExceeded { .. } => Some("max-size-exceeded"),
+            Self::RangePaginationNotSupported => Some("range-pagination-not-supported"),
+            _ => None,
+        }
     }
 
     /// The JSON:API error document for this error.
@@ -277,6 +326,10 @@ impl ApiError {
         ErrorDocument {
             jsonapi: JsonApiObject::default(),
             errors: self.error_objects(),
+            meta: match self {
+                Self::UnknownVersion { known, .. } => Some(serde_json::json!({"versions": known})),
+                _ => None,
+            },
         }
     }
 

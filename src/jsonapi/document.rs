@@ -12,14 +12,39 @@ pub const JSONAPI_VERSION: &str = "1.1";
 pub struct JsonApiObject {
     /// Always `1.1`.
     pub version: String,
+    /// The profiles the document follows, such as cursor pagination.
+    #[oai(skip_serializing_if_is_none)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub profile: Option<Vec<String>>,
 }
 
 impl Default for JsonApiObject {
     fn default() -> Self {
         Self {
             version: JSONAPI_VERSION.to_owned(),
+            profile: None,
         }
     }
+}
+
+impl JsonApiObject {
+    /// The object of a document that follows `profile`.
+    pub fn with_profile(profile: &str) -> Self {
+        Self {
+            profile: Some(vec![profile.to_owned()]),
+            ..Self::default()
+        }
+    }
+}
+
+/// Links of a resource object.
+#[derive(Object, Serialize, Debug, Clone)]
+#[oai(rename = "ResourceLinks")]
+pub struct ResourceLinks {
+    /// Where this resource lives, as an absolute URL.
+    #[oai(rename = "self")]
+    #[serde(rename = "self")]
+    pub self_: String,
 }
 
 /// Links of a single-resource document.
@@ -55,6 +80,10 @@ pub struct ErrorDocument {
     pub jsonapi: JsonApiObject,
     /// One entry for each problem found; all problems are reported at once.
     pub errors: Vec<ErrorObject>,
+    /// Facts about the failure as a whole: for a version the service does
+    /// not have, the versions it has.
+    #[oai(skip_serializing_if_is_none)]
+    pub meta: Option<serde_json::Value>,
 }
 
 /// One problem with a request.
@@ -73,6 +102,22 @@ pub struct ErrorObject {
     /// The part of the request the problem is in.
     #[oai(skip_serializing_if_is_none)]
     pub source: Option<ErrorSource>,
+    /// Where the kind of problem is described, for problems a profile
+    /// defines.
+    #[oai(skip_serializing_if_is_none)]
+    pub links: Option<ErrorLinks>,
+    /// Facts about the problem, such as the largest page size allowed.
+    #[oai(skip_serializing_if_is_none)]
+    pub meta: Option<serde_json::Value>,
+}
+
+/// Links of an error object.
+#[derive(Object, Debug, Clone)]
+#[oai(rename = "ErrorLinks")]
+pub struct ErrorLinks {
+    /// The URI of the kind of error, as the profile that defines it says.
+    #[oai(rename = "type")]
+    pub type_: String,
 }
 
 /// Where in the request a problem is.

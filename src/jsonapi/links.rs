@@ -7,22 +7,61 @@ use serde::Serialize;
 use super::query::{PAGE_NUMBER, Page};
 
 /// What every link starts with: the scheme and authority clients reach the
-/// service at, and any path prefix a proxy in front adds. Links are
-/// absolute because several JSON:API clients (devour-client, Orbit) follow
-/// `links.next` only when it is.
+/// service at, any path prefix a proxy in front adds, and the prefix of the
+/// version answering. Links are absolute because several JSON:API clients
+/// (devour-client, Orbit) follow `links.next` only when it is.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LinkBase(String);
+pub struct LinkBase {
+    base: String,
+    suffix: &'static str,
+}
 
 impl LinkBase {
     /// `base` is an absolute URL; a trailing slash is dropped.
     pub fn new(base: &str) -> Self {
-        Self(base.trim_end_matches('/').to_owned())
+        Self {
+            base: base.trim_end_matches('/').to_owned(),
+            suffix: "",
+        }
+    }
+
+    /// The same base, inside the version mounted as `layout`.
+    pub fn within(self, layout: UrlLayout) -> Self {
+        Self {
+            base: format!("{}{}", self.base, layout.prefix),
+            suffix: layout.suffix,
+        }
     }
 
     /// The absolute URL of `path`, which starts with `/`.
     pub fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.0)
+        format!("{}{path}", self.base)
     }
+
+    /// The URL of the collection of resources of type `kind`.
+    pub fn collection(&self, kind: &str) -> String {
+        format!("{}/{kind}{}", self.base, self.suffix)
+    }
+
+    /// The URL of the resource `id` of type `kind`.
+    pub fn resource(&self, kind: &str, id: impl std::fmt::Display) -> String {
+        format!("{}/{kind}/{id}{}", self.base, self.suffix)
+    }
+}
+
+/// Where a version's URLs live: the prefix it is mounted at, and what its
+/// collection and resource URLs end with. Declared once per version; routes,
+/// documents and links all take it from there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UrlLayout {
+    pub prefix: &'static str,
+    pub suffix: &'static str,
+}
+
+/// A version's layout, as a type, so that the OpenAPI wrappers (whose
+/// metadata functions take no value) can read it.
+pub trait Mount: Send + Sync + 'static {
+    const LAYOUT: UrlLayout;
 }
 
 /// Links of a paged collection.
@@ -92,6 +131,30 @@ mod tests {
         assert_eq!(
             base.url("/api/v1/users/5.json"),
             "https://example.com/users-service/api/v1/users/5.json"
+        );
+    }
+
+    #[test]
+    fn resource_urls_follow_the_version_layout() {
+        let v1 = LinkBase::new("https://example.com/").within(UrlLayout {
+            prefix: "/api/v1",
+            suffix: ".json",
+        });
+        assert_eq!(
+            v1.resource("users", 5),
+            "https://example.com/api/v1/users/5.json"
+        );
+        assert_eq!(
+            v1.collection("users"),
+            "https://example.com/api/v1/users.json"
+        );
+        let v2 = LinkBase::new("https://example.com").within(UrlLayout {
+            prefix: "/api/v2",
+            suffix: "",
+        });
+        assert_eq!(
+            v2.resource("users", 5),
+            "https://example.com/api/v2/users/5"
         );
     }
 

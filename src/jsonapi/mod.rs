@@ -1,6 +1,7 @@
 //! The JSON:API 1.1 layer: documents, payloads, content negotiation, request
 //! parsing and query parameters, independent of any one resource type.
 
+pub mod cursor;
 pub mod document;
 pub mod links;
 pub mod negotiation;
@@ -8,6 +9,7 @@ pub mod pattern_param;
 pub mod payload;
 pub mod query;
 pub mod request;
+pub mod resource_documents;
 pub mod resource_id;
 pub mod routes;
 pub mod strict_json;

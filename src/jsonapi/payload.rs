@@ -23,6 +23,7 @@ use crate::error::ApiError;
 pub struct JsonApi<T> {
     document: T,
     fieldset: Option<Fieldset>,
+    profile: Option<&'static str>,
 }
 
 /// The attributes a client asked for with `fields[TYPE]`.
@@ -37,7 +38,15 @@ impl<T> JsonApi<T> {
         Self {
             document,
             fieldset: None,
+            profile: None,
         }
+    }
+
+    /// Names a profile the document follows in its media type, as JSON:API
+    /// asks of a server applying one.
+    pub fn with_profile(mut self, profile: &'static str) -> Self {
+        self.profile = Some(profile);
+        self
     }
 
     /// Leaves out every attribute of the fieldset's type not in it.
@@ -75,7 +84,12 @@ impl<T: ToJSON + Serialize> IntoResponse for JsonApi<T> {
             }
         };
         match body {
-            Ok(body) => Response::builder().content_type(MEDIA_TYPE).body(body),
+            Ok(body) => match self.profile {
+                None => Response::builder().content_type(MEDIA_TYPE).body(body),
+                Some(profile) => Response::builder()
+                    .content_type(format!("{MEDIA_TYPE}; profile=\"{profile}\""))
+                    .body(body),
+            },
             Err(error) => ApiError::internal(error).into_response(),
         }
     }

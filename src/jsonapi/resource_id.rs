@@ -1,31 +1,33 @@
-//! The id segment of a resource URL: a decimal id followed by `.json`.
+//! The id segment of a resource URL: a decimal id followed by the suffix
+//! of the version's layout (`.json` in v1, nothing in v2).
 
-use std::borrow::Cow;
+use std::{borrow::Cow, marker::PhantomData};
 
 use poem_openapi::{
     registry::{MetaSchema, MetaSchemaRef},
     types::{ParseError, ParseFromParameter, ParseResult, Type},
 };
 
-use super::routes::SUFFIX;
+use super::links::Mount;
 
-/// An id as it stands in `/users/42.json`. Anything else there (`42`,
-/// `abc.json`, `-1.json`, `1.json.json`, an id beyond 64 bits) names no
-/// resource, and the framework error it raises is answered 404.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ResourceId(pub i64);
+/// An id as it stands in `/users/42.json` (v1) or `/users/42` (v2).
+/// Anything else there (`abc.json`, `-1.json`, `1.json.json`, an id beyond
+/// 64 bits, a v1 id without its suffix) names no resource, and the
+/// framework error it raises is answered 404.
+#[derive(Debug, PartialEq, Eq)]
+pub struct ResourceId<M>(pub i64, PhantomData<M>);
 
-impl ResourceId {
+impl<M: Mount> ResourceId<M> {
     fn parse(segment: &str) -> Option<Self> {
-        let digits = segment.strip_suffix(SUFFIX)?;
+        let digits = segment.strip_suffix(M::LAYOUT.suffix)?;
         if digits.is_empty() || !digits.bytes().all(|byte| byte.is_ascii_digit()) {
             return None;
         }
-        digits.parse().ok().map(Self)
+        digits.parse().ok().map(|id| Self(id, PhantomData))
     }
 }
 
-impl Type for ResourceId {
+impl<M: Mount> Type for ResourceId<M> {
     const IS_REQUIRED: bool = true;
 
     type RawValueType = Self;
@@ -53,20 +55,54 @@ impl Type for ResourceId {
     }
 }
 
-impl ParseFromParameter for ResourceId {
+impl<M: Mount> ParseFromParameter for ResourceId<M> {
     fn parse_from_parameter(value: &str) -> ParseResult<Self> {
-        Self::parse(value).ok_or_else(|| ParseError::custom("not a resource id followed by .json"))
+        Self::parse(value).ok_or_else(|| ParseError::custom("not a resource id"))
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::jsonapi::links::UrlLayout;
+
+    #[derive(Debug, PartialEq, Eq)]
+    struct Suffixed;
+    impl Mount for Suffixed {
+        const LAYOUT: UrlLayout = UrlLayout {
+            prefix: "/v",
+            suffix: ".json",
+        };
+    }
+
+    #[derive(Debug, PartialEq, Eq)]
+    struct Plain;
+    impl Mount for Plain {
+        const LAYOUT: UrlLayout = UrlLayout {
+            prefix: "/w",
+            suffix: "",
+        };
+    }
+
+    type ResourceId = super::ResourceId<Suffixed>;
+
+    fn id(value: i64) -> Option<ResourceId> {
+        Some(super::ResourceId(value, PhantomData))
+    }
+
+    #[test]
+    fn without_a_suffix_a_decimal_id_is_an_id() {
+        assert_eq!(
+            super::ResourceId::<Plain>::parse("42").map(|id| id.0),
+            Some(42)
+        );
+        assert!(super::ResourceId::<Plain>::parse("42.json").is_none());
+    }
 
     #[test]
     fn a_decimal_id_with_the_suffix_is_an_id() {
-        assert_eq!(ResourceId::parse("42.json"), Some(ResourceId(42)));
-        assert_eq!(ResourceId::parse("0.json"), Some(ResourceId(0)));
+        assert_eq!(ResourceId::parse("42.json"), id(42));
+        assert_eq!(ResourceId::parse("0.json"), id(0));
     }
 
     #[test]

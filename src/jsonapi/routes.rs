@@ -3,7 +3,8 @@
 //! poem-openapi reads `/:id.json` as one parameter named `id.json`, so
 //! operations are written with a trailing `/:id` whose value is a
 //! [`ResourceId`](super::resource_id::ResourceId) (`42.json`), and
-//! [`JsonApiRoutes`] documents the path as `/users/{id}.json`. The route
+//! [`JsonApiRoutes`] documents the path with the version's suffix, as
+//! `/users/{id}.json` in v1. The route
 //! itself stays a plain parameter: poem's router loses a regex segment such
 //! as `:id<\d+>.json` to its static siblings when it is inserted before
 //! them, and poem-openapi inserts routes in hash order.
@@ -12,7 +13,7 @@
 //! JSON:API's `Accept` rule, so the spec and the server can never disagree
 //! about which query parameters exist.
 
-use std::{collections::HashMap, sync::Arc};
+use std::{collections::HashMap, marker::PhantomData, sync::Arc};
 
 use poem::{EndpointExt, Request, endpoint::BoxEndpoint, http::Method};
 use poem_openapi::{
@@ -20,21 +21,26 @@ use poem_openapi::{
     registry::{MetaApi, MetaParamIn, Registry},
 };
 
-use super::negotiation::check_accept;
+use super::{links::Mount, negotiation::check_accept};
 use crate::error::ApiError;
 
-/// The file-like suffix of every resource URL, as `$resource` clients expect.
-pub const SUFFIX: &str = ".json";
+/// Wraps an API whose operations serve JSON:API documents, in the version
+/// mounted as `M`.
+pub struct JsonApiRoutes<M, T>(pub T, PhantomData<M>);
 
-/// Wraps an API whose operations serve JSON:API documents.
-pub struct JsonApiRoutes<T>(pub T);
+impl<M, T> JsonApiRoutes<M, T> {
+    pub fn new(api: T) -> Self {
+        Self(api, PhantomData)
+    }
+}
 
-impl<T: OpenApi> OpenApi for JsonApiRoutes<T> {
+impl<M: Mount, T: OpenApi> OpenApi for JsonApiRoutes<M, T> {
     fn meta() -> Vec<MetaApi> {
         let mut apis = T::meta();
+        let suffix = M::LAYOUT.suffix;
         for path in apis.iter_mut().flat_map(|api| api.paths.iter_mut()) {
             if path.path.ends_with('}') {
-                path.path.push_str(SUFFIX);
+                path.path.push_str(suffix);
             }
         }
         apis
@@ -146,7 +152,7 @@ mod tests {
 
     #[test]
     fn documented_paths_map_to_poem_openapi_route_paths() {
-        assert_eq!(route_path("/api/v1/users/{id}"), "/api/v1/users/:param0");
+        assert_eq!(route_path("/users/{id}"), "/users/:param0");
         assert_eq!(route_path("/a/{x}/b/{y}"), "/a/:param0/b/:param1");
     }
 

@@ -1,11 +1,13 @@
 //! The users collection: filters, sort order and one page, with an exact
 //! count of everything that matches, read in one statement.
 
+use chrono::{DateTime, SecondsFormat, Utc};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DbBackend, DbErr, DeriveIden, EntityTrait, JoinType, Order,
-    QueryFilter, QueryOrder, QuerySelect, QueryTrait, Select,
+    QueryFilter, QueryOrder, QuerySelect, QueryTrait, Select, Value,
     sea_query::{Asterisk, Condition, Expr, ExprTrait, Func, LikeExpr, SelectStatement},
 };
+use serde_json::Value as JsonValue;
 
 use super::{
     attributes::normalize_email,
@@ -39,6 +41,37 @@ impl SortField {
         }
     }
 
+    /// Whether the field is part of the public profile, so that anyone
+    /// signed in may order by it: ordering by a private one would reveal it.
+    pub fn is_public(self) -> bool {
+        matches!(self, Self::Id | Self::Name | Self::CreatedAt)
+    }
+
+    /// The value a keyset cursor keeps of this field of `user`.
+    pub fn key_of(self, user: &Profile) -> JsonValue {
+        match self {
+            Self::Id => JsonValue::from(user.id),
+            Self::Name => JsonValue::from(user.name.clone()),
+            Self::Email => JsonValue::from(normalize_email(&user.email)),
+            Self::CreatedAt => JsonValue::from(timestamp_key(user.created_at)),
+            Self::UpdatedAt => JsonValue::from(timestamp_key(user.updated_at)),
+        }
+    }
+
+    /// A value [`SortField::key_of`] kept, back as a value to compare with;
+    /// `None` when it is not one.
+    fn parse_key(self, key: &JsonValue) -> Option<Value> {
+        Some(match self {
+            Self::Id => Value::from(key.as_i64()?),
+            Self::Name | Self::Email => Value::from(key.as_str()?.to_owned()),
+            Self::CreatedAt | Self::UpdatedAt => Value::from(
+                DateTime::parse_from_rfc3339(key.as_str()?)
+                    .ok()?
+                    .with_timezone(&Utc),
+            ),
+        })
+    }
+
     fn column(self) -> Column {
         match self {
             Self::Id => Column::Id,
@@ -58,8 +91,11 @@ pub struct Filters {
     /// Case-insensitive substring.
     pub name: Option<String>,
     pub role: Option<Role>,
-    /// Case-insensitive substring of the name or the email.
+    /// Case-insensitive substring of the name or, unless only public
+    /// profiles may be searched, the email.
     pub q: Option<String>,
+    /// Whether `q` looks at names only.
+    pub q_names_only: bool,
 }
 
 /// The character that escapes `%` and `_` in LIKE patterns; not a backslash,
@@ -94,13 +130,19 @@ fn filtered(filters: &Filters) -> Select<Users> {
         select = select.filter(Column::Role.eq(role.as_str()));
     }
     if let Some(q) = &filters.q {
-        select = select.filter(
+        select = select.filter(if filters.q_names_only {
+            Condition::all().add(name_contains(q))
+        } else {
             Condition::any()
                 .add(name_contains(q))
-                .add(Expr::col(Column::EmailNormalized).like(contains(q))),
-        );
+                .add(Expr::col(Column::EmailNormalized).like(contains(q)))
+        });
     }
     select
+}
+
+fn timestamp_key(time: DateTime<Utc>) -> String {
+    time.to_rfc3339_opts(SecondsFormat::AutoSi, true)
 }
 
 /// What a client asks of the collection: which users, in what order, and
@@ -120,26 +162,52 @@ pub struct Listed {
     pub total: u64,
 }
 
+/// How many users match: the counters when only the role is filtered, or a
+/// count of the matches.
+fn total_statement(filters: &Filters, backend: DbBackend) -> SelectStatement {
+    match filters {
+        Filters {
+            email: None,
+            name: None,
+            q: None,
+            role,
+            ..
+        } => counts::total(backend, *role),
+        _ => filtered(filters)
+            .select_only()
+            .expr(Func::count(Expr::col(Asterisk)))
+            .into_query(),
+    }
+}
+
 /// The alias of the page's ids inside the statement that reads the page.
 #[derive(DeriveIden)]
 struct PageIds;
 
+/// The asked order, then by id so pages never overlap. The id follows the
+/// direction of the last key, so one index read backwards serves a
+/// descending sort.
+fn total_order(sort: &[SortKey<SortField>]) -> Vec<SortKey<SortField>> {
+    let mut order = sort.to_vec();
+    if !sort.iter().any(|key| key.field == SortField::Id) {
+        order.push(SortKey {
+            field: SortField::Id,
+            descending: sort.last().is_some_and(|key| key.descending),
+        });
+    }
+    order
+}
+
+fn direction(descending: bool) -> Order {
+    if descending { Order::Desc } else { Order::Asc }
+}
+
 impl Listing {
-    /// The asked order, then by id so pages never overlap. The id follows
-    /// the direction of the last key, so one index read backwards serves a
-    /// descending sort.
     fn order(&self) -> Vec<(Column, Order)> {
-        let direction = |descending| if descending { Order::Desc } else { Order::Asc };
-        let mut order: Vec<_> = self
-            .sort
-            .iter()
+        total_order(&self.sort)
+            .into_iter()
             .map(|key| (key.field.column(), direction(key.descending)))
-            .collect();
-        if !self.sort.iter().any(|key| key.field == SortField::Id) {
-            let last_descending = self.sort.last().is_some_and(|key| key.descending);
-            order.push((Column::Id, direction(last_descending)));
-        }
-        order
+            .collect()
     }
 
     /// The ids of the page's users: the sort and the offset walk an index
@@ -154,21 +222,8 @@ impl Listing {
             .into_query()
     }
 
-    /// How many users match: the counters when only the role is filtered,
-    /// or a count of the matches.
     fn total(&self, backend: DbBackend) -> SelectStatement {
-        match self.filters {
-            Filters {
-                email: None,
-                name: None,
-                q: None,
-                role,
-            } => counts::total(backend, role),
-            _ => filtered(&self.filters)
-                .select_only()
-                .expr(Func::count(Expr::col(Asterisk)))
-                .into_query(),
-        }
+        total_statement(&self.filters, backend)
     }
 
     /// One page of the users that match, the profile's columns of each,
@@ -226,11 +281,133 @@ const TOTAL: &str = "total";
 
 /// How many users match, as a page would say.
 pub async fn total(db: &impl ConnectionTrait, listing: &Listing) -> Result<u64, DbErr> {
+    count(db, &listing.filters).await
+}
+
+async fn count(db: &impl ConnectionTrait, filters: &Filters) -> Result<u64, DbErr> {
     let row = db
-        .query_one(&listing.total(db.get_database_backend()))
+        .query_one(&total_statement(filters, db.get_database_backend()))
         .await?
         .ok_or_else(|| DbErr::RecordNotFound("a count".to_owned()))?;
     to_count(row.try_get_by_index::<i64>(0)?)
+}
+
+/// Where a keyset page starts, as the sort-key values of the item next to
+/// it, in the order of [`SortField::key_of`] over the full sort order.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Seek {
+    First,
+    After(Vec<JsonValue>),
+    Before(Vec<JsonValue>),
+}
+
+/// A keyset page of the collection: the items next to a position in the
+/// order, however deep, at the cost of the first page.
+#[derive(Debug)]
+pub struct KeysetListing {
+    pub filters: Filters,
+    pub sort: Vec<SortKey<SortField>>,
+    pub size: u64,
+    pub seek: Seek,
+}
+
+/// One keyset page, in the collection's order, whether more items lie past
+/// it in the direction it was read, and how many match in all.
+#[derive(Debug)]
+pub struct KeysetListed {
+    pub users: Vec<Profile>,
+    pub more: bool,
+    pub total: u64,
+}
+
+/// Why a position cannot be used.
+#[derive(Debug, PartialEq, Eq)]
+pub struct UnusablePosition;
+
+impl KeysetListing {
+    /// The sort, then the id, with each key's values.
+    pub fn full_order(&self) -> Vec<SortKey<SortField>> {
+        total_order(&self.sort)
+    }
+
+    /// The cursor values of `user` in this order.
+    pub fn keys_of(&self, user: &Profile) -> Vec<JsonValue> {
+        self.full_order()
+            .iter()
+            .map(|key| key.field.key_of(user))
+            .collect()
+    }
+
+    /// Rows strictly past `keys` in the order, read `forward` or backward.
+    fn past(&self, keys: &[JsonValue], forward: bool) -> Result<Condition, UnusablePosition> {
+        let order = self.full_order();
+        if keys.len() != order.len() {
+            return Err(UnusablePosition);
+        }
+        let values = order
+            .iter()
+            .zip(keys)
+            .map(|(key, value)| key.field.parse_key(value).ok_or(UnusablePosition))
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut any = Condition::any();
+        for (index, key) in order.iter().enumerate() {
+            let mut all = Condition::all();
+            for (equal, value) in order.iter().zip(&values).take(index) {
+                all = all.add(Expr::col(equal.field.column()).eq(value.clone()));
+            }
+            let column = Expr::col(key.field.column());
+            let value = values[index].clone();
+            all = all.add(if key.descending != forward {
+                column.gt(value)
+            } else {
+                column.lt(value)
+            });
+            any = any.add(all);
+        }
+        Ok(any)
+    }
+
+    fn statement(&self) -> Result<SelectStatement, UnusablePosition> {
+        let (seek, forward) = match &self.seek {
+            Seek::First => (None, true),
+            Seek::After(keys) => (Some(self.past(keys, true)?), true),
+            Seek::Before(keys) => (Some(self.past(keys, false)?), false),
+        };
+        let mut select = filtered(&self.filters)
+            .select_only()
+            .columns(Profile::COLUMNS);
+        if let Some(seek) = seek {
+            select = select.filter(seek);
+        }
+        for key in self.full_order() {
+            select = select.order_by(key.field.column(), direction(key.descending == forward));
+        }
+        Ok(select.limit(self.size + 1).into_query())
+    }
+}
+
+/// One keyset page with how many users match in all: two statements, the
+/// page's cost the same at any depth.
+pub async fn keyset_page(
+    db: &impl ConnectionTrait,
+    listing: &KeysetListing,
+) -> Result<Result<KeysetListed, UnusablePosition>, DbErr> {
+    let statement = match listing.statement() {
+        Ok(statement) => statement,
+        Err(unusable) => return Ok(Err(unusable)),
+    };
+    let rows = db.query_all(&statement).await?;
+    let mut users = rows
+        .iter()
+        .map(Profile::from_row)
+        .collect::<Result<Vec<_>, _>>()?;
+    let more = users.len() as u64 > listing.size;
+    users.truncate(listing.size as usize);
+    if matches!(listing.seek, Seek::Before(_)) {
+        users.reverse();
+    }
+    let total = count(db, &listing.filters).await?;
+    Ok(Ok(KeysetListed { users, more, total }))
 }
 
 fn to_count(total: i64) -> Result<u64, DbErr> {

@@ -1,7 +1,10 @@
 //! Who may do what to users.
 
-use super::role::Role;
-use crate::{auth::caller::Caller, error::ApiError};
+use super::{
+    listing::{Filters, SortField},
+    role::Role,
+};
+use crate::{auth::caller::Caller, error::ApiError, jsonapi::query::SortKey};
 
 /// Reading, changing or deleting a user: that user, or an admin.
 pub fn ensure_self_or_admin(caller: &Caller, user_id: i64) -> Result<(), ApiError> {
@@ -23,6 +26,49 @@ pub fn ensure_admin(caller: &Caller) -> Result<(), ApiError> {
             "only an admin may list users".to_owned(),
         ))
     }
+}
+
+/// How much of a user a caller sees: everything of themselves, everything
+/// of anyone for an admin, and otherwise the public profile.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Visibility {
+    Everything,
+    PublicProfile,
+}
+
+pub fn visibility(caller: &Caller, user_id: i64) -> Visibility {
+    if caller.id() == user_id || caller.is_admin() {
+        Visibility::Everything
+    } else {
+        Visibility::PublicProfile
+    }
+}
+
+/// Listing users by filters and a sort: admins by anything; anyone else
+/// only by what public profiles show, since filtering or ordering by a
+/// private attribute would reveal it. Their `filter[q]` searches names only.
+pub fn ensure_may_list_by(
+    caller: &Caller,
+    filters: &mut Filters,
+    sort: &[SortKey<SortField>],
+) -> Result<(), ApiError> {
+    if caller.is_admin() {
+        return Ok(());
+    }
+    filters.q_names_only = true;
+    if filters.email.is_some() || filters.role.is_some() {
+        return Err(ApiError::Forbidden(
+            "only an admin may filter users by email or role; filter by name or q".to_owned(),
+        ));
+    }
+    if sort.iter().any(|key| !key.field.is_public()) {
+        return Err(ApiError::Forbidden(
+            "only an admin may sort users by email or updated_at; sort by id, name or \
+             created_at"
+                .to_owned(),
+        ));
+    }
+    Ok(())
 }
 
 /// A role sent with a registration or a change, against `current`, the

@@ -3,8 +3,8 @@
 
 use super::{
     input::{NewUser, UserChanges},
-    listing::{self, Listed, Listing},
-    policy,
+    listing::{self, KeysetListed, KeysetListing, Listed, Listing},
+    policy::{self, Visibility},
     store::{self, UserRecord, UserUpdate},
 };
 use crate::{
@@ -151,6 +151,36 @@ pub async fn find_for(state: &AppState, bearer: &Bearer, id: i64) -> Result<User
     policy::ensure_self_or_admin(&caller, id)?;
     users.retain(|user| user.id == id);
     users.pop().ok_or_else(|| not_found(id))
+}
+
+/// Loads the user `id` for any signed-in caller, with how much of it they
+/// may see. One query loads both the caller and the user.
+pub async fn find_visible(
+    state: &AppState,
+    bearer: &Bearer,
+    id: i64,
+) -> Result<(User, Visibility), ApiError> {
+    let mut users = store::find_all(&state.db, [bearer.user_id(), id]).await?;
+    let caller_row = users
+        .iter()
+        .find(|user| user.id == bearer.user_id())
+        .cloned();
+    let caller = bearer.admit(caller_row)?;
+    users.retain(|user| user.id == id);
+    let user = users.pop().ok_or_else(|| not_found(id))?;
+    Ok((user, policy::visibility(&caller, id)))
+}
+
+/// A keyset page of users for `caller`, who may list by what
+/// [`policy::ensure_may_list_by`] allows; `None` when the position is not
+/// one in this order.
+pub async fn keyset_list_for(
+    state: &AppState,
+    caller: &Caller,
+    listing: &mut KeysetListing,
+) -> Result<Option<KeysetListed>, ApiError> {
+    policy::ensure_may_list_by(caller, &mut listing.filters, &listing.sort)?;
+    Ok(listing::keyset_page(&state.db, listing).await?.ok())
 }
 
 /// One page of users for the caller behind `bearer`, who must be an admin;

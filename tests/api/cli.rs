@@ -267,11 +267,11 @@ async fn assert_admin_can_sign_in_and_list_users(database_url: &str, email: &str
 #[tokio::test]
 async fn openapi_prints_the_committed_openapi_document() {
     // Arrange
-    let committed_path = concat!(env!("CARGO_MANIFEST_DIR"), "/openapi/openapi.json");
+    let committed_path = concat!(env!("CARGO_MANIFEST_DIR"), "/openapi/v1.json");
     let committed: Value = serde_json::from_str(
-        &std::fs::read_to_string(committed_path).expect("openapi/openapi.json can be read"),
+        &std::fs::read_to_string(committed_path).expect("openapi/v1.json can be read"),
     )
-    .expect("openapi/openapi.json is JSON");
+    .expect("openapi/v1.json is JSON");
 
     // Act
     let run = run_async(&["openapi"], &[], None).await;
@@ -284,8 +284,8 @@ async fn openapi_prints_the_committed_openapi_document() {
     assert!(version.starts_with("3."), "OpenAPI 3, got {version}");
     assert!(
         printed == committed,
-        "`openapi` prints what openapi/openapi.json holds: regenerate it with \
-         `cargo run -- openapi > openapi/openapi.json`"
+        "`openapi` prints what openapi/v1.json holds: regenerate it with \
+         `cargo run -- openapi v1 > openapi/v1.json`"
     );
 }
 

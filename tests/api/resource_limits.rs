@@ -23,7 +23,7 @@ const HUGE_BODY_BYTES: usize = 100 * 1024 * 1024;
 /// How much the server's resident memory may grow while refusing it.
 const MEMORY_GROWTH_BOUND_KIB: u64 = 20 * 1024;
 /// The service's `HEADER_READ_TIMEOUT`.
-const HEADER_READ_TIMEOUT: Duration = users_service::http::header_deadline::HEADER_READ_TIMEOUT;
+const HEADER_READ_TIMEOUT: Duration = users_service::platform::header_deadline::HEADER_READ_TIMEOUT;
 /// Concurrent sign-ins in the flood.
 const FLOOD: usize = 40;
 

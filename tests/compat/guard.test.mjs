@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { check } from './check.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const published = path.join(root, 'openapi/openapi.json');
+const published = path.join(root, 'openapi/v1.json');
 const base = JSON.parse(readFileSync(published, 'utf8'));
 const work = mkdtempSync(path.join(tmpdir(), 'compat-'));
 process.on('exit', () => rmSync(work, { recursive: true, force: true }));

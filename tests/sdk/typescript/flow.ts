@@ -1,6 +1,6 @@
 // The TypeScript client openapi-generator makes (`-g typescript-fetch`), driven
 // against a live service on Node's own fetch. tests/sdk/run generates it into
-// ./users-client from openapi/openapi.json, compiles this file with it (tsc,
+// ./users-client from openapi/v1.json, compiles this file with it (tsc,
 // strict) and runs the result. The generated code is used as it comes out.
 //
 // typescript-fetch throws a `ResponseError` holding the `Response` for any

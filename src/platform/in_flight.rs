@@ -13,7 +13,7 @@ use std::{sync::Arc, time::Duration};
 use poem::{Endpoint, Middleware, Request, Result, http::Method};
 use tokio::sync::Semaphore;
 
-use crate::{auth::TOKEN_PATH, error::ApiError, users::COLLECTION_PATH};
+use crate::error::ApiError;
 
 /// How long a request may wait for its turn before it is answered 503: long
 /// enough for any queue a working database leaves, short enough that
@@ -29,6 +29,8 @@ pub struct InFlightLimit(Arc<Bounds>);
 struct Bounds {
     general: Bound,
     password_hashing: Bound,
+    /// The paths where a POST hashes a password, as the versions mount them.
+    password_hashing_paths: Vec<String>,
 }
 
 /// Places for one kind of request, and how long one waits for a place.
@@ -48,18 +50,24 @@ impl Bound {
 
 impl InFlightLimit {
     /// `general` requests at once, and `password_hashing` of those that
-    /// hash a password.
-    pub fn new(general: usize, password_hashing: usize) -> Self {
+    /// hash a password: POSTs to `password_hashing_paths`.
+    pub fn new(
+        general: usize,
+        password_hashing: usize,
+        password_hashing_paths: Vec<String>,
+    ) -> Self {
         Self::with(
             Bound::new(general, LONGEST_WAIT),
             Bound::new(password_hashing, LONGEST_PASSWORD_HASHING_WAIT),
+            password_hashing_paths,
         )
     }
 
-    fn with(general: Bound, password_hashing: Bound) -> Self {
+    fn with(general: Bound, password_hashing: Bound, password_hashing_paths: Vec<String>) -> Self {
         Self(Arc::new(Bounds {
             general,
             password_hashing,
+            password_hashing_paths,
         }))
     }
 }
@@ -80,17 +88,23 @@ pub struct InFlightLimitEndpoint<E> {
     bounds: Arc<Bounds>,
 }
 
-/// Signing in and registering; a password change is rare enough to count
-/// as any other request.
-fn hashes_a_password(request: &Request) -> bool {
-    request.method() == Method::POST && matches!(request.uri().path(), TOKEN_PATH | COLLECTION_PATH)
+impl Bounds {
+    /// Signing in and registering; a password change is rare enough to
+    /// count as any other request.
+    fn hashes_a_password(&self, request: &Request) -> bool {
+        request.method() == Method::POST
+            && self
+                .password_hashing_paths
+                .iter()
+                .any(|path| path == request.uri().path())
+    }
 }
 
 impl<E: Endpoint> Endpoint for InFlightLimitEndpoint<E> {
     type Output = E::Output;
 
     async fn call(&self, request: Request) -> Result<Self::Output> {
-        let bound = if hashes_a_password(&request) {
+        let bound = if self.bounds.hashes_a_password(&request) {
             &self.bounds.password_hashing
         } else {
             &self.bounds.general
@@ -112,6 +126,8 @@ mod tests {
     use poem::{EndpointExt, endpoint::make, http::StatusCode, test::TestClient};
 
     use super::*;
+
+    const SIGN_IN: &str = "/sign-in";
 
     /// An endpoint that takes `pause` and records the most calls it had
     /// running at once.
@@ -137,7 +153,11 @@ mod tests {
     #[tokio::test]
     async fn no_more_than_the_limit_run_at_once_and_every_request_is_answered() {
         let (endpoint, most) = counting(Duration::from_millis(20));
-        let client = Arc::new(TestClient::new(endpoint.with(InFlightLimit::new(3, 1))));
+        let client = Arc::new(TestClient::new(endpoint.with(InFlightLimit::new(
+            3,
+            1,
+            Vec::new(),
+        ))));
 
         let requests: Vec<_> = (0..12)
             .map(|_| {
@@ -162,7 +182,7 @@ mod tests {
             make(move |request: Request| {
                 let (signing_in, release) = (signing_in.clone(), release.clone());
                 async move {
-                    if request.uri().path() == TOKEN_PATH {
+                    if request.uri().path() == SIGN_IN {
                         signing_in.fetch_add(1, Ordering::SeqCst);
                         release.acquire().await.unwrap().forget();
                     }
@@ -170,24 +190,21 @@ mod tests {
                 }
             })
         };
-        let limit = InFlightLimit::new(8, 2);
+        let limit = InFlightLimit::new(8, 2, vec![SIGN_IN.to_owned()]);
         let client = Arc::new(TestClient::new(endpoint.with(limit)));
         let sign_ins: Vec<_> = (0..6)
             .map(|_| {
                 let client = client.clone();
-                tokio::spawn(async move { client.post(TOKEN_PATH).send().await.0.status() })
+                tokio::spawn(async move { client.post(SIGN_IN).send().await.0.status() })
             })
             .collect();
         while signing_in.load(Ordering::SeqCst) < 2 {
             tokio::task::yield_now().await;
         }
 
-        let read = tokio::time::timeout(
-            Duration::from_secs(10),
-            client.get("/api/v1/users/me.json").send(),
-        )
-        .await
-        .expect("a read waited behind sign-ins");
+        let read = tokio::time::timeout(Duration::from_secs(10), client.get("/me").send())
+            .await
+            .expect("a read waited behind sign-ins");
 
         read.assert_status_is_ok();
         assert_eq!(signing_in.load(Ordering::SeqCst), 2);
@@ -207,6 +224,7 @@ mod tests {
         .with(InFlightLimit::with(
             Bound::new(1, Duration::from_millis(50)),
             Bound::new(1, LONGEST_PASSWORD_HASHING_WAIT),
+            Vec::new(),
         ))
         .catch_all_error(|error| async move { crate::error::error_response(error) });
         let client = Arc::new(TestClient::new(endpoint));

@@ -1,76 +1,34 @@
-//! Version 1 of the API, as one OpenAPI service. A `/api/v2` would be a
-//! sibling of this module, mounted beside it.
+//! Finishing touches on a version's OpenAPI document: what poem-openapi
+//! leaves out of it, and what it writes in a way SDK generators trip on.
 
 use std::borrow::Cow;
 
-use poem_openapi::{ContactObject, LicenseObject, OpenApiService, ServerObject, Tags, types::Type};
+use poem_openapi::types::Type;
 use serde_json::{Map, Value, json};
 
 use crate::{
-    auth::api::AuthApi,
-    health::HealthApi,
-    http::allowed_methods::AllowedMethods,
-    jsonapi::{
-        document::{Meta, NoRelationships},
-        routes::JsonApiRoutes,
-    },
-    users::{
-        api::UsersApi,
-        schema::{UserCreateAttributes, UserUpdateAttributes},
-    },
+    api::users::schema::{UserCreateAttributes, UserUpdateAttributes},
+    jsonapi::document::{Meta, NoRelationships},
 };
 
-/// Where version 1 lives.
-pub const PREFIX: &str = "/api/v1";
-
-#[derive(Tags)]
-pub enum ApiTags {
-    /// Registering, reading, listing, changing and deleting users.
-    Users,
-    /// Signing in for a bearer token.
-    Auth,
-    /// Probes for orchestrators.
-    Health,
-}
-
-pub type ApiV1 = AllowedMethods<(JsonApiRoutes<UsersApi>, AuthApi, HealthApi)>;
-
-/// The operations of version 1 and the document that describes them.
-pub fn service() -> OpenApiService<ApiV1, ()> {
-    OpenApiService::new(
-        AllowedMethods((JsonApiRoutes(UsersApi), AuthApi, HealthApi)),
-        "Users service",
-        env!("CARGO_PKG_VERSION"),
-    )
-    .description(
-        "Users, registered and managed over JSON:API 1.1. Sign in at `POST /api/v1/auth/token` \
-         (or with the Authorize button) and send the token as `Authorization: Bearer <token>`.",
-    )
-    // Paths are absolute, so the service is wherever this document was
-    // fetched from; SDKs take the address when they are configured.
-    .server(ServerObject::new("/").description("The service that serves this document"))
-    .contact(ContactObject::new().name("Users service maintainers"))
-    .license(LicenseObject::new("MIT").url("https://spdx.org/licenses/MIT.html"))
-}
-
-/// The OpenAPI document, as served at `/api/v1/openapi.json`.
-pub fn spec() -> String {
-    finish(&service().spec())
-}
-
-/// Swagger UI's page, showing [`spec`].
-pub fn swagger_ui_html() -> String {
-    let service = service();
-    service.swagger_ui_html().replace(&service.spec(), &spec())
+/// What a document says of the version it describes.
+pub struct VersionFacts<'a> {
+    /// Where the version's token endpoint is.
+    pub token_url: &'a str,
+    /// Whether every operation of the version is deprecated.
+    pub deprecated: bool,
 }
 
 /// Completes what poem-openapi leaves out of the document, and rewrites
 /// what it writes in a way SDK generators trip on.
-fn finish(generated: &str) -> String {
+pub fn finish(generated: &str, facts: &VersionFacts) -> String {
     let Ok(mut document) = serde_json::from_str::<Value>(generated) else {
         return generated.to_owned();
     };
-    declare_oauth_scopes(&mut document);
+    declare_oauth_scopes(&mut document, facts.token_url);
+    if facts.deprecated {
+        deprecate_operations(&mut document);
+    }
     declare_public_operations(&mut document);
     simplify_annotated_references(&mut document);
     type_nullable_references(&mut document);
@@ -81,8 +39,10 @@ fn finish(generated: &str) -> String {
 }
 
 /// poem-openapi drops an OAuth flow's `scopes` when there are none, but
-/// OpenAPI requires the member (an empty map says "no scopes").
-fn declare_oauth_scopes(document: &mut Value) {
+/// OpenAPI requires the member (an empty map says "no scopes"). The token
+/// URL is the version's own, which the security scheme, shared by every
+/// version, cannot know.
+fn declare_oauth_scopes(document: &mut Value, token_url: &str) {
     if let Some(schemes) = document
         .pointer_mut("/components/securitySchemes")
         .and_then(Value::as_object_mut)
@@ -96,8 +56,31 @@ fn declare_oauth_scopes(document: &mut Value) {
         {
             flow.entry("scopes")
                 .or_insert_with(|| Value::Object(serde_json::Map::new()));
+            if flow.contains_key("tokenUrl") {
+                flow.insert("tokenUrl".to_owned(), json!(token_url));
+            }
         }
     }
+}
+
+/// A deprecated version says so on each of its operations, which is where
+/// Swagger UI and SDK generators look.
+fn deprecate_operations(document: &mut Value) {
+    for operation in operations_mut(document) {
+        operation.insert("deprecated".to_owned(), Value::Bool(true));
+    }
+}
+
+fn operations_mut(document: &mut Value) -> impl Iterator<Item = &mut Map<String, Value>> {
+    document
+        .get_mut("paths")
+        .and_then(Value::as_object_mut)
+        .into_iter()
+        .flat_map(|paths| paths.values_mut())
+        .filter_map(Value::as_object_mut)
+        .flat_map(|item| item.iter_mut())
+        .filter(|(method, _)| METHODS.contains(&method.as_str()))
+        .filter_map(|(_, operation)| operation.as_object_mut())
 }
 
 /// The methods a path item may hold operations for.
@@ -109,20 +92,10 @@ const METHODS: [&str; 8] = [
 /// credentials (sign-in, the probes). Say so with an empty list, as linters
 /// ask, rather than leave readers to look for a document-wide default.
 fn declare_public_operations(document: &mut Value) {
-    let Some(paths) = document.get_mut("paths").and_then(Value::as_object_mut) else {
-        return;
-    };
-    for item in paths.values_mut().filter_map(Value::as_object_mut) {
-        for (_, operation) in item
-            .iter_mut()
-            .filter(|(method, _)| METHODS.contains(&method.as_str()))
-        {
-            if let Some(operation) = operation.as_object_mut() {
-                operation
-                    .entry("security")
-                    .or_insert_with(|| Value::Array(Vec::new()));
-            }
-        }
+    for operation in operations_mut(document) {
+        operation
+            .entry("security")
+            .or_insert_with(|| Value::Array(Vec::new()));
     }
 }
 
@@ -165,17 +138,12 @@ fn schema_mut<'a>(document: &'a mut Value, name: &str) -> Option<&'a mut Map<Str
         .and_then(Value::as_object_mut)
 }
 
-/// The operations a method of a path item is, by operationId.
-fn operation_mut<'a>(document: &'a mut Value, operation_id: &str) -> Option<&'a mut Value> {
-    document
-        .get_mut("paths")?
-        .as_object_mut()?
-        .values_mut()
-        .filter_map(Value::as_object_mut)
-        .flat_map(|item| item.iter_mut())
-        .filter(|(method, _)| METHODS.contains(&method.as_str()))
-        .map(|(_, operation)| operation)
-        .find(|operation| operation["operationId"] == operation_id)
+/// The operation with this operationId.
+fn operation_mut<'a>(
+    document: &'a mut Value,
+    operation_id: &str,
+) -> Option<&'a mut Map<String, Value>> {
+    operations_mut(document).find(|operation| operation["operationId"] == operation_id)
 }
 
 /// OpenAPI `links` from a registration's answer to the operations that take
@@ -202,7 +170,8 @@ fn link_created_user(document: &mut Value) {
     .map(|(operation_id, description)| (operation_id.to_owned(), link(operation_id, description)))
     .collect();
     if let Some(created) = operation_mut(document, "createUser")
-        .and_then(|operation| operation.pointer_mut("/responses/201"))
+        .and_then(|operation| operation.get_mut("responses"))
+        .and_then(|responses| responses.get_mut("201"))
         .and_then(Value::as_object_mut)
     {
         created.insert("links".to_owned(), Value::Object(links));
@@ -287,6 +256,7 @@ fn simplify_annotated_references(value: &mut Value) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::api::v1::{spec, swagger_ui_html};
 
     #[test]
     fn every_oauth_flow_declares_its_scopes() {

@@ -38,7 +38,7 @@ pub type FieldsParam = Matching<AttributeNames>;
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::users::{listing::SortField, schema::ATTRIBUTE_NAMES};
+    use crate::{api::users::schema::ATTRIBUTE_NAMES, users::listing::SortField};
 
     #[test]
     fn every_attribute_and_nothing_else_matches_the_fieldset_pattern() {

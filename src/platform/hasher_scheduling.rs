@@ -6,7 +6,7 @@
 //! that group is the service's session, and the database's backends, in
 //! another group, were seen waiting up to a scheduler tick for a hasher's
 //! core. A CPU cgroup with `cpu.idle = 1` (HASHER_CGROUP) ranks the hashers
-//! behind every other group too; the README's Performance section has the
+//! behind every other group too; docs/performance.md has the
 //! measurements.
 
 use std::path::Path;

@@ -1,13 +1,20 @@
-//! The token endpoint.
+//! The token endpoint, which every version serves: a token from either
+//! works on both.
 
 use poem::{Request, web::Data};
 use poem_openapi::{ApiResponse, OpenApi, payload::Json};
 
-use super::{
-    oauth::{AccessToken, TokenFailure, TokenRequestBody},
-    sign_in::sign_in,
+use super::ApiTags;
+use crate::{
+    auth::{
+        oauth::{AccessToken, TokenFailure, TokenRequestBody},
+        sign_in::sign_in,
+    },
+    state::AppState,
 };
-use crate::{api::ApiTags, state::AppState};
+
+/// Where a version issues tokens, below its prefix.
+pub const TOKEN_ROUTE: &str = "/auth/token";
 
 pub struct AuthApi;
 
@@ -23,7 +30,7 @@ enum TokenIssued {
     ),
 }
 
-#[OpenApi(prefix_path = "/api/v1", tag = "ApiTags::Auth")]
+#[OpenApi(tag = "ApiTags::Auth")]
 impl AuthApi {
     /// Sign in
     ///

@@ -1,26 +1,26 @@
-//! The users endpoints. Each handler parses, authorises, calls and answers.
+//! Version 1's users endpoints. Each handler parses, authorises, calls and
+//! answers.
 
 use poem::{Request, web::Data};
 use poem_openapi::{
     ApiResponse, OpenApi,
     param::{Path, Query},
 };
-use serde_json::Value;
 
-use super::{
-    input::UserChanges,
-    listing::{Filters, Listed, Listing, SortField},
-    params::{FieldsParam, SortParam},
-    policy, resource_path,
-    role::Role,
-    schema::{
-        ATTRIBUTE_NAMES, CollectionMeta, USERS, UserCollectionDocument, UserCreateDocument,
-        UserDocument, UserResource, UserUpdateDocument,
-    },
-    service,
-};
+use super::V1;
 use crate::{
-    api::ApiTags,
+    api::{
+        ApiTags,
+        users::{
+            fieldset,
+            params::{FieldsParam, SortParam},
+            parse_changes,
+            schema::{
+                CollectionMeta, USERS, UserCollectionDocument, UserCreateDocument, UserDocument,
+                UserResource, UserUpdateDocument,
+            },
+        },
+    },
     auth::caller::{Bearer, Caller, MaybeCaller},
     error::{ApiError, Failure, error_statuses},
     jsonapi::{
@@ -28,11 +28,17 @@ use crate::{
         links::{LinkBase, PaginationLinks},
         pattern_param::Matching,
         payload::{Fieldset, JsonApi, JsonApiBody},
-        query::{Page, parse_fieldset, parse_sort},
-        request::{IdRule, parse_resource},
+        query::{Page, parse_sort},
         resource_id::ResourceId,
     },
     state::AppState,
+    users::{
+        entity::Model as User,
+        listing::{Filters, Listed, Listing, SortField},
+        policy,
+        role::Role,
+        service,
+    },
 };
 
 pub struct UsersApi;
@@ -78,21 +84,11 @@ enum UserDeleted {
     NoContent,
 }
 
-fn fieldset(fields: Option<&str>) -> Result<Option<Fieldset>, ApiError> {
-    fields
-        .map(|fields| parse_fieldset(fields, USERS, &ATTRIBUTE_NAMES))
-        .transpose()
-}
-
-fn answer(
-    user: super::entity::Model,
-    base: &LinkBase,
-    fields: Option<Fieldset>,
-) -> JsonApi<UserDocument> {
+fn answer(user: User, base: &LinkBase, fields: Option<Fieldset>) -> JsonApi<UserDocument> {
     JsonApi::new(UserDocument::new(user.into(), base)).with_fieldset(fields)
 }
 
-#[OpenApi(prefix_path = "/api/v1", tag = "ApiTags::Users")]
+#[OpenApi(tag = "ApiTags::Users")]
 impl UsersApi {
     /// List users
     ///
@@ -142,6 +138,7 @@ impl UsersApi {
             name: filter_name.0,
             role: filter_role.0,
             q: filter_q.0,
+            q_names_only: false,
         };
         let (listing, fields) = match parse_listing(
             page_number.0,
@@ -188,7 +185,7 @@ impl UsersApi {
         new_user.role =
             policy::role_to_set(caller.0.as_ref(), new_user.role, Some(Role::default()))?;
         let user = service::register(&state, new_user).await?;
-        let location = base.url(&resource_path(user.id));
+        let location = base.resource(USERS, user.id);
         Ok(UserCreated::Created(answer(user, &base, None), location))
     }
 
@@ -220,7 +217,7 @@ impl UsersApi {
         &self,
         state: Data<&AppState>,
         /// The user's id.
-        id: Path<ResourceId>,
+        id: Path<ResourceId<V1>>,
         base: LinkBase,
         bearer: Bearer,
         /// Comma-separated attributes to include; the others are left out.
@@ -241,7 +238,7 @@ impl UsersApi {
         &self,
         state: Data<&AppState>,
         /// The user's id.
-        id: Path<ResourceId>,
+        id: Path<ResourceId<V1>>,
         base: LinkBase,
         bearer: Bearer,
         body: JsonApiBody<UserUpdateDocument>,
@@ -259,7 +256,7 @@ impl UsersApi {
         &self,
         state: Data<&AppState>,
         /// The user's id.
-        id: Path<ResourceId>,
+        id: Path<ResourceId<V1>>,
         caller: Caller,
     ) -> Result<UserDeleted, Failure<DeleteErrors>> {
         policy::ensure_self_or_admin(&caller, id.0.0)?;
@@ -282,9 +279,4 @@ fn parse_listing(
             .unwrap_or_default(),
         filters,
     })
-}
-
-fn parse_changes(document: Value, id: i64) -> Result<UserChanges, ApiError> {
-    let id = id.to_string();
-    UserChanges::parse(parse_resource(document, USERS, IdRule::MustMatch(&id))?)
 }

@@ -7,25 +7,19 @@ use poem_openapi::{Enum, Object, types::MaybeUndefined};
 use serde::{Serialize, Serializer};
 use serde_json::Value;
 
-use super::{
-    attribute_patterns::{
-        Address, DateOfBirth, EmailAddress, Name, Printable, Profession, Website,
-    },
-    attributes::age_on,
-    input::NewUser,
-    profile::Profile,
-    resource_path,
-    role::Role,
+use super::attribute_patterns::{
+    Address, DateOfBirth, EmailAddress, Name, Printable, Profession, Website,
 };
 use crate::{
     error::ApiError,
     jsonapi::{
-        document::{JsonApiObject, Meta, NoRelationships, SelfLinks},
+        document::{JsonApiObject, Meta, NoRelationships, ResourceLinks, SelfLinks},
         links::{LinkBase, PaginationLinks},
         payload::RequestDocument,
         request::{IdRule, parse_resource},
         values::{Date, Timestamp},
     },
+    users::{attributes::age_on, input::NewUser, profile::Profile, role::Role},
 };
 
 /// The JSON:API type of users.
@@ -99,16 +93,6 @@ pub const ATTRIBUTE_NAMES: [&str; 10] = [
     "updated_at",
 ];
 
-/// Links of a resource object.
-#[derive(Object, Serialize, Debug, Clone)]
-#[oai(rename = "ResourceLinks")]
-pub struct ResourceLinks {
-    /// Where this resource lives, as an absolute URL.
-    #[oai(rename = "self")]
-    #[serde(rename = "self")]
-    pub self_: String,
-}
-
 /// A user as a JSON:API resource object.
 #[derive(Object, Serialize, Debug, Clone)]
 #[oai(rename = "UserResource")]
@@ -140,7 +124,7 @@ impl UserResource {
                 updated_at: Some(Timestamp(user.updated_at)),
             },
             links: ResourceLinks {
-                self_: base.url(&resource_path(user.id)),
+                self_: base.resource(USERS, user.id),
             },
         }
     }
@@ -374,7 +358,7 @@ mod tests {
     use poem_openapi::types::ToJSON;
 
     use super::*;
-    use crate::jsonapi::query::Page;
+    use crate::jsonapi::{links::Mount, query::Page};
 
     fn user(id: i64, details: bool) -> Profile {
         let instant = Utc.with_ymd_and_hms(2026, 11, 20, 9, 0, 0).unwrap();
@@ -393,7 +377,7 @@ mod tests {
     }
 
     fn base() -> LinkBase {
-        LinkBase::new("http://127.0.0.1:8080")
+        LinkBase::new("http://127.0.0.1:8080").within(crate::api::v1::V1::LAYOUT)
     }
 
     /// Responses are written by serde; the spec and fieldsets by `ToJSON`.
@@ -420,12 +404,7 @@ mod tests {
                     .into_iter()
                     .map(|user| UserResource::new(user, today, &base()))
                     .collect(),
-                links: PaginationLinks::new(
-                    &base().url("/api/v1/users.json"),
-                    "sort=-name",
-                    page,
-                    total,
-                ),
+                links: PaginationLinks::new(&base().collection(USERS), "sort=-name", page, total),
                 meta: CollectionMeta { total },
             };
             assert_both_write_the_same(&document);

@@ -9,7 +9,11 @@ use poem::{
     http::{HeaderMap, header::HOST, uri::Authority},
 };
 
-use crate::{config::Settings, jsonapi::links::LinkBase, state::AppState};
+use crate::{
+    config::Settings,
+    jsonapi::links::{LinkBase, UrlLayout},
+    state::AppState,
+};
 
 const X_FORWARDED_PROTO: &str = "x-forwarded-proto";
 const X_FORWARDED_HOST: &str = "x-forwarded-host";
@@ -63,10 +67,15 @@ impl PublicUrl {
     }
 }
 
-/// Links in responses are built from the app's [`PublicUrl`].
+/// Links in responses are built from the app's [`PublicUrl`], inside the
+/// version that answers.
 impl<'a> FromRequest<'a> for LinkBase {
     async fn from_request(request: &'a Request, _body: &mut RequestBody) -> poem::Result<Self> {
-        Ok(AppState::of(request)?.public_url.link_base(request))
+        let base = AppState::of(request)?.public_url.link_base(request);
+        Ok(match request.data::<UrlLayout>() {
+            Some(layout) => base.within(*layout),
+            None => base,
+        })
     }
 }
 

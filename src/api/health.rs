@@ -5,8 +5,8 @@ use std::time::Duration;
 use poem::web::Data;
 use poem_openapi::{ApiResponse, Object, OpenApi, payload::Json};
 
+use super::ApiTags;
 use crate::{
-    api::ApiTags,
     error::{ApiError, Failure, error_statuses},
     state::AppState,
 };

@@ -1,4 +1,4 @@
-//! The rules of [`super::attributes`] that JSON Schema can state, as the
+//! The rules of [`crate::users::attributes`] that JSON Schema can state, as the
 //! patterns and formats the document publishes for request attributes.
 //!
 //! Schemathesis checks both directions: a value the schema takes must be

@@ -1,0 +1,63 @@
+//! Version 2: the URLs JSON:API recommends (no `.json`), cursor pagination,
+//! and public profiles, over the same domain as v1. Its document is
+//! committed as `openapi/v2.json`.
+
+pub mod schema;
+pub mod users;
+
+use poem_openapi::{ContactObject, LicenseObject, OpenApiService, ServerObject};
+
+use self::users::UsersApi;
+use super::{
+    auth::{AuthApi, TOKEN_ROUTE},
+    mount::{Prefixed, Version},
+};
+use crate::{
+    config::{Lifecycle, Settings},
+    jsonapi::{
+        links::{Mount, UrlLayout},
+        routes::JsonApiRoutes,
+    },
+    platform::allowed_methods::AllowedMethods,
+};
+
+/// Version 2's place in the URL space.
+pub struct V2;
+
+impl Mount for V2 {
+    const LAYOUT: UrlLayout = UrlLayout {
+        prefix: "/api/v2",
+        suffix: "",
+    };
+}
+
+pub type ApiV2 = AllowedMethods<Prefixed<V2, (JsonApiRoutes<V2, UsersApi>, AuthApi)>>;
+
+impl Version for V2 {
+    const NAME: &'static str = "v2";
+    const SUCCESSOR: Option<UrlLayout> = None;
+
+    type Api = ApiV2;
+
+    fn service() -> OpenApiService<ApiV2, ()> {
+        OpenApiService::new(
+            AllowedMethods(Prefixed::new((JsonApiRoutes::new(UsersApi), AuthApi))),
+            "Users service, version 2",
+            env!("CARGO_PKG_VERSION"),
+        )
+        .description(format!(
+            "Users over JSON:API 1.1, with the URLs JSON:API recommends, cursor pagination \
+             (the JSON:API Cursor Pagination profile) and public profiles. Sign in at `POST \
+             {}{TOKEN_ROUTE}` (or with the Authorize button) and send the token as \
+             `Authorization: Bearer <token>`; a token from either version works on both.",
+            V2::LAYOUT.prefix
+        ))
+        .server(ServerObject::new("/").description("The service that serves this document"))
+        .contact(ContactObject::new().name("Users service maintainers"))
+        .license(LicenseObject::new("MIT").url("https://spdx.org/licenses/MIT.html"))
+    }
+
+    fn lifecycle(settings: &Settings) -> Lifecycle {
+        settings.api_v2_lifecycle
+    }
+}

@@ -1,0 +1,142 @@
+//! Version 2's user documents. A user is shown whole to themselves and to
+//! admins, and as a public profile to anyone else: attributes a profile
+//! hides are absent, never null, so a client can tell "hidden" from "not
+//! set".
+
+use chrono::NaiveDate;
+use poem_openapi::{Object, types::MaybeUndefined};
+use serde::Serialize;
+
+use crate::{
+    api::users::schema::{USERS, UserType},
+    jsonapi::{
+        cursor::ItemMeta,
+        document::ResourceLinks,
+        links::LinkBase,
+        values::{Date, Timestamp},
+    },
+    resource_documents,
+    users::{attributes::age_on, policy::Visibility, profile::Profile, role::Role},
+};
+
+/// A user's attributes. A public profile (what other users see) holds
+/// `name`, `profession`, `website` and `created_at`; the user and admins see
+/// every attribute. `fields[users]` may leave out more. Null means not set;
+/// an absent attribute is hidden or not asked for.
+#[derive(Object, Serialize, Debug, Clone)]
+#[oai(rename = "UserAttributes")]
+pub struct UserAttributes {
+    /// The user's name, 2 to 100 characters.
+    #[oai(skip_serializing_if_is_none)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The user's email address; unique, compared case-insensitively.
+    #[oai(skip_serializing_if_is_none)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    /// Date of birth, `YYYY-MM-DD`.
+    #[oai(nullable)]
+    #[serde(skip_serializing_if = "MaybeUndefined::is_undefined")]
+    pub dob: MaybeUndefined<Date>,
+    /// Whole years since `dob`; null without it.
+    #[oai(read_only, nullable)]
+    #[serde(skip_serializing_if = "MaybeUndefined::is_undefined")]
+    pub age: MaybeUndefined<u32>,
+    /// A postal address, at most 500 characters.
+    #[oai(nullable)]
+    #[serde(skip_serializing_if = "MaybeUndefined::is_undefined")]
+    pub address: MaybeUndefined<String>,
+    /// What the user does, at most 500 characters.
+    #[oai(nullable)]
+    #[serde(skip_serializing_if = "MaybeUndefined::is_undefined")]
+    pub profession: MaybeUndefined<String>,
+    /// An absolute `http` or `https` URL.
+    #[oai(nullable)]
+    #[serde(skip_serializing_if = "MaybeUndefined::is_undefined")]
+    pub website: MaybeUndefined<String>,
+    #[oai(skip_serializing_if_is_none)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub role: Option<Role>,
+    /// When the user registered (RFC 3339, UTC).
+    #[oai(read_only, skip_serializing_if_is_none)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<Timestamp>,
+    /// When the user last changed (RFC 3339, UTC).
+    #[oai(read_only, skip_serializing_if_is_none)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub updated_at: Option<Timestamp>,
+}
+
+fn from_option<T>(value: Option<T>) -> MaybeUndefined<T> {
+    match value {
+        Some(value) => MaybeUndefined::Value(value),
+        None => MaybeUndefined::Null,
+    }
+}
+
+impl UserAttributes {
+    fn new(user: Profile, visibility: Visibility, today: NaiveDate) -> Self {
+        let public = Self {
+            name: Some(user.name),
+            email: None,
+            dob: MaybeUndefined::Undefined,
+            age: MaybeUndefined::Undefined,
+            address: MaybeUndefined::Undefined,
+            profession: from_option(user.profession),
+            website: from_option(user.website),
+            role: None,
+            created_at: Some(Timestamp(user.created_at)),
+            updated_at: None,
+        };
+        match visibility {
+            Visibility::PublicProfile => public,
+            Visibility::Everything => Self {
+                email: Some(user.email),
+                dob: from_option(user.dob.map(Date)),
+                age: from_option(user.dob.map(|dob| age_on(dob, today))),
+                address: from_option(user.address),
+                role: Some(user.role),
+                updated_at: Some(Timestamp(user.updated_at)),
+                ..public
+            },
+        }
+    }
+}
+
+/// A user as a JSON:API resource object.
+#[derive(Object, Serialize, Debug, Clone)]
+#[oai(rename = "UserResource")]
+pub struct UserResource {
+    #[oai(rename = "type")]
+    #[serde(rename = "type")]
+    pub kind: UserType,
+    /// The user's id, a decimal number as a string.
+    pub id: String,
+    pub attributes: UserAttributes,
+    pub links: ResourceLinks,
+    /// In a page of users: the cursor that falls on this one.
+    #[oai(skip_serializing_if_is_none)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub meta: Option<ItemMeta>,
+}
+
+impl UserResource {
+    pub fn new(user: Profile, visibility: Visibility, today: NaiveDate, base: &LinkBase) -> Self {
+        let id = user.id;
+        Self {
+            kind: UserType::Users,
+            id: id.to_string(),
+            attributes: UserAttributes::new(user, visibility, today),
+            links: ResourceLinks {
+                self_: base.resource(USERS, id),
+            },
+            meta: None,
+        }
+    }
+}
+
+resource_documents!(
+    UserResource,
+    UserDocument = "UserDocument",
+    UserCollectionDocument = "UserCollectionDocument",
+);
