@@ -2,8 +2,10 @@
 //!
 //! `jsonapi-schema.json` is the schema published by jsonapi.org, as shipped in the npm package
 //! `jsonapi-validator` 3.0.5 (`lib/schema.json`, MIT licence, (c) Elliott Foster). That copy
-//! predates JSON:API 1.1, which lets a link that is not available be `null`; the only change
-//! made to it is a `{"type": "null"}` alternative in `definitions.link.oneOf`.
+//! predates JSON:API 1.1, which lets a link that is not available be `null` and adds `ext` and
+//! `profile` (arrays of URIs) to the `jsonapi` object; the only changes made to it are a
+//! `{"type": "null"}` alternative in `definitions.link.oneOf` and those two members in
+//! `definitions.jsonapi`.
 
 use std::sync::LazyLock;
 
@@ -45,17 +47,39 @@ fn compile(schema: &Value) -> Validator {
     jsonschema::validator_for(schema).expect("the JSON:API schema compiles")
 }
 
-/// Asserts that `response` is a JSON:API document: the exact media type, a body valid under
-/// the official schema, and `jsonapi.version` "1.1". Returns the parsed body.
+/// Asserts that `response` is a JSON:API document: the media type, with no parameter but the
+/// `profile` of a document that follows the profiles its `jsonapi.profile` names, a body
+/// valid under the official schema, and `jsonapi.version` "1.1". Returns the parsed body.
 pub fn assert_jsonapi(response: &TestResponse) -> Value {
-    assert_eq!(
-        response.header("content-type"),
-        Some(JSONAPI_MEDIA_TYPE),
-        "a JSON:API response must be `{JSONAPI_MEDIA_TYPE}` exactly; body: {}",
+    let content_type = response.header("content-type").unwrap_or_default();
+    let profile = content_type
+        .strip_prefix(JSONAPI_MEDIA_TYPE)
+        .filter(|rest| !rest.is_empty())
+        .map(|rest| {
+            rest.strip_prefix("; profile=\"")
+                .and_then(|rest| rest.strip_suffix('"'))
+                .unwrap_or_else(|| {
+                    panic!("a JSON:API media type takes only a profile: {content_type}")
+                })
+        });
+    assert!(
+        content_type.starts_with(JSONAPI_MEDIA_TYPE),
+        "a JSON:API response must be `{JSONAPI_MEDIA_TYPE}`; body: {}",
         response.text
     );
     let body = response.json();
     assert_valid_document(&body);
+    if let Some(profiles) = profile {
+        let named: Vec<&str> = body["jsonapi"]["profile"]
+            .as_array()
+            .map(|named| named.iter().filter_map(Value::as_str).collect())
+            .unwrap_or_default();
+        assert_eq!(
+            profiles.split(' ').collect::<Vec<_>>(),
+            named,
+            "the media type's profiles are the document's jsonapi.profile"
+        );
+    }
     assert_eq!(
         body["jsonapi"]["version"], "1.1",
         "every document names JSON:API 1.1: {body}"

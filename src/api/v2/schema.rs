@@ -140,3 +140,72 @@ resource_documents!(
     UserDocument = "UserDocument",
     UserCollectionDocument = "UserCollectionDocument",
 );
+
+#[cfg(test)]
+mod tests {
+    use chrono::{TimeZone, Utc};
+    use poem_openapi::types::ToJSON;
+    use serde::Serialize;
+
+    use super::*;
+    use crate::{
+        api::v2::V2,
+        jsonapi::{cursor::CursorLinks, links::Mount},
+    };
+
+    fn user(id: i64) -> Profile {
+        let instant = Utc.with_ymd_and_hms(2026, 11, 20, 9, 0, 0).unwrap();
+        Profile {
+            id,
+            name: "Ada Lovelace".to_owned(),
+            email: "ada@example.org".to_owned(),
+            dob: NaiveDate::from_ymd_opt(1815, 12, 10),
+            address: None,
+            profession: Some("Mathematician".to_owned()),
+            website: None,
+            role: Role::User,
+            created_at: instant,
+            updated_at: instant,
+        }
+    }
+
+    fn base() -> LinkBase {
+        LinkBase::new("http://127.0.0.1:8080").within(V2::LAYOUT)
+    }
+
+    /// Responses are written by serde; the spec and fieldsets by `ToJSON`.
+    fn assert_both_write_the_same<T: ToJSON + Serialize>(document: &T) {
+        let by_serde = serde_json::to_value(document).unwrap();
+        assert_eq!(Some(by_serde), document.to_json());
+    }
+
+    #[test]
+    fn a_public_profile_leaves_private_attributes_out_rather_than_null() {
+        let today = NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
+        let resource = UserResource::new(user(7), Visibility::PublicProfile, today, &base());
+        assert_both_write_the_same(&resource);
+        let written = serde_json::to_value(&resource).unwrap();
+        let mut names: Vec<&String> = written["attributes"].as_object().unwrap().keys().collect();
+        names.sort();
+        assert_eq!(names, ["created_at", "name", "profession", "website"]);
+        assert!(written["attributes"]["website"].is_null());
+    }
+
+    #[test]
+    fn serde_and_to_json_write_the_same_documents() {
+        let today = NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
+        for visibility in [Visibility::Everything, Visibility::PublicProfile] {
+            let resource = UserResource::new(user(3), visibility, today, &base());
+            let link = resource.links.self_.clone();
+            assert_both_write_the_same(&UserDocument::new(resource.clone(), link));
+            let links = CursorLinks::new(
+                &base().collection(USERS),
+                "",
+                Some(("a".to_owned(), "b".to_owned())),
+                false,
+                true,
+            );
+            assert_both_write_the_same(&UserCollectionDocument::new(vec![resource], links, 1));
+        }
+    }
+}
