@@ -1,15 +1,19 @@
 // Proves the guard: the committed v1 document, edited the way an innocent
 // change to the code would edit it, must fail check() (the function ./run
-// uses) with a report naming what broke, and additive or no changes must pass.
+// uses) with a report naming what broke, and additive or no changes must pass;
+// a breaking change regenerated into the committed copy must fail
+// checkHistory() (which ./run also uses).
 //
 //   tests/compat/run --self-test
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { check } from './check.mjs';
+import { checkHistory } from './history.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const published = path.join(root, 'openapi/v1.json');
@@ -123,5 +127,36 @@ describe('compatible changes pass', concurrently, () => {
     const { ok, output } = await checkEdited('identical', () => {});
     assert.equal(ok, true, output);
     assert.match(output, /No operations changed/);
+  });
+});
+
+describe('a breaking change regenerated into the committed copy', () => {
+  it('still fails against the history of the copy', async () => {
+    // A repository whose document was published, then regenerated with an
+    // operation removed, as someone making the guard pass would do.
+    const repo = path.join(work, 'history-repo');
+    const git = (...args) => execFileSync('git', ['-C', repo, ...args], { encoding: 'utf8' });
+    mkdirSync(repo);
+    git('init', '-q');
+    git('config', 'user.email', 'guard@example.com');
+    git('config', 'user.name', 'Guard');
+    const file = path.join(repo, 'v1.json');
+    writeFileSync(file, JSON.stringify(base, null, 2));
+    git('add', 'v1.json');
+    git('commit', '-q', '-m', 'published');
+    const frozen = git('rev-parse', 'HEAD').trim();
+    const broken = structuredClone(base);
+    delete broken.paths['/api/v1/users/{id}.json'].delete;
+    writeFileSync(file, JSON.stringify(broken, null, 2));
+    git('commit', '-q', '-am', 'regenerated');
+
+    const againstCopy = await check(file, file);
+    const { checked, failures } = await checkHistory(repo, file, file, frozen);
+
+    assert.equal(againstCopy.ok, true, 'the copy alone no longer tells');
+    assert.equal(checked, 2);
+    assert.equal(failures.length, 1);
+    assert.equal(failures[0].commit, frozen);
+    assert.match(failures[0].output, /\[prevent operation removal\] cannot remove an operation/);
   });
 });
