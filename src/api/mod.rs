@@ -21,13 +21,13 @@ use self::{
     health::HealthApi,
     index::{Versions, index, unknown_version},
     mount::{Version, mount},
-    users::schema::USERS,
+    users::resource::Users,
     v1::V1,
     v2::V2,
 };
 use crate::{
     config::{Lifecycle, Settings},
-    jsonapi::links::LinkBase,
+    jsonapi::{links::LinkBase, resource::ResourceType},
     platform::allowed_methods::AllowedMethods,
 };
 
@@ -82,7 +82,7 @@ pub fn routes(settings: &Settings) -> impl Endpoint + 'static {
 pub fn password_hashing_paths() -> Vec<String> {
     fn of<V: Version>() -> [String; 2] {
         let root = LinkBase::new("").within(V::LAYOUT);
-        [root.url(TOKEN_ROUTE), root.collection(USERS)]
+        [root.url(TOKEN_ROUTE), root.collection(Users::TYPE)]
     }
     [of::<V1>(), of::<V2>()].concat()
 }

@@ -9,6 +9,7 @@ pub mod pattern_param;
 pub mod payload;
 pub mod query;
 pub mod request;
+pub mod resource;
 pub mod resource_documents;
 pub mod resource_id;
 pub mod routes;

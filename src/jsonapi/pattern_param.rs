@@ -15,7 +15,8 @@ use serde_json::Value;
 
 /// A regular expression a parameter must match.
 pub trait Pattern: Send + Sync + 'static {
-    const PATTERN: &'static str;
+    /// The expression, as the document publishes it.
+    fn pattern() -> &'static str;
 
     /// The JSON Schema `format` the matching strings also have, so that
     /// generators pick a type or a value generator for it.
@@ -25,8 +26,8 @@ pub trait Pattern: Send + Sync + 'static {
     /// draw an example from a pattern take it instead.
     const EXAMPLE: Option<&'static str> = None;
 
-    /// `PATTERN`, compiled once per implementation (a static in a generic
-    /// function would be shared by all of them).
+    /// [`Pattern::pattern`], compiled once per implementation (a static in
+    /// a generic function would be shared by all of them).
     fn regex() -> &'static Regex;
 }
 
@@ -61,7 +62,7 @@ impl<P: Pattern> Type for Matching<P> {
 
     fn schema_ref() -> MetaSchemaRef {
         MetaSchemaRef::Inline(Box::new(MetaSchema {
-            pattern: Some(P::PATTERN.to_owned()),
+            pattern: Some(P::pattern().to_owned()),
             format: P::FORMAT,
             example: P::EXAMPLE.map(Value::from),
             ..MetaSchema::new("string")
@@ -87,7 +88,7 @@ impl<P: Pattern> Matching<P> {
         } else {
             Err(ParseError::custom(format!(
                 "verification failed. pattern(\"{}\")",
-                P::PATTERN
+                P::pattern()
             )))
         }
     }
@@ -126,10 +127,12 @@ mod tests {
     struct Digits;
 
     impl Pattern for Digits {
-        const PATTERN: &'static str = "^[0-9]+$";
+        fn pattern() -> &'static str {
+            "^[0-9]+$"
+        }
 
         fn regex() -> &'static Regex {
-            static REGEX: LazyLock<Regex> = LazyLock::new(|| compile(Digits::PATTERN));
+            static REGEX: LazyLock<Regex> = LazyLock::new(|| compile(Digits::pattern()));
             &REGEX
         }
     }

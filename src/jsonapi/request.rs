@@ -4,6 +4,7 @@
 
 use serde_json::{Map, Value};
 
+use super::resource::ResourceType;
 use crate::error::ApiError;
 
 /// What a request says about the resource's id.
@@ -21,6 +22,8 @@ pub struct ResourceInput {
     /// Whether `data.attributes` was sent: a missing attribute is pointed at
     /// through the nearest member that exists, as JSON:API requires.
     pub attributes_sent: bool,
+    /// The relationships sent, each one the type declares.
+    pub relationships: Map<String, Value>,
     pub meta: Map<String, Value>,
     pub meta_sent: bool,
 }
@@ -41,12 +44,13 @@ impl ResourceInput {
     }
 }
 
-/// Checks a request document's structure and takes it apart.
-pub fn parse_resource(
+/// Checks a request document's structure for a resource of type `R` and
+/// takes it apart.
+pub fn parse_resource<R: ResourceType>(
     document: Value,
-    resource_type: &'static str,
     id_rule: IdRule<'_>,
 ) -> Result<ResourceInput, ApiError> {
+    let resource_type = R::TYPE;
     let Value::Object(mut document) = document else {
         return Err(ApiError::invalid_document(
             "",
@@ -95,7 +99,7 @@ pub fn parse_resource(
         }
     }
     check_id(data.get("id"), id_rule)?;
-    check_no_relationships(data.get("relationships"), resource_type)?;
+    let relationships = declared_relationships::<R>(data.remove("relationships"))?;
     let attributes_sent = data.contains_key("attributes");
     let attributes = match data.remove("attributes") {
         None => Map::new(),
@@ -110,28 +114,34 @@ pub fn parse_resource(
     Ok(ResourceInput {
         attributes,
         attributes_sent,
+        relationships,
         meta,
         meta_sent,
     })
 }
 
-/// A resource without relationships still takes an empty `relationships`
-/// object: clients that always send one (PyPI's jsonapi-client does) or
-/// send back what they read are valid JSON:API. Naming a relationship is
-/// refused, so nothing sent is silently dropped.
-fn check_no_relationships(
-    relationships: Option<&Value>,
-    resource_type: &str,
-) -> Result<(), ApiError> {
+/// The relationships sent, each of which the type must declare. An empty
+/// `relationships` object is taken from any type: clients that always send
+/// one (PyPI's jsonapi-client does) or send back what they read are valid
+/// JSON:API. Naming a relationship the type lacks is refused, so nothing
+/// sent is silently dropped.
+fn declared_relationships<R: ResourceType>(
+    relationships: Option<Value>,
+) -> Result<Map<String, Value>, ApiError> {
     match relationships {
-        None | Some(Value::Null) => Ok(()),
-        Some(Value::Object(named)) => match named.keys().next() {
-            None => Ok(()),
-            Some(name) => Err(ApiError::invalid_document(
-                format!("/data/relationships/{}", escape_pointer(name)),
-                format!("{resource_type} have no relationship {name:?}"),
-            )),
-        },
+        None | Some(Value::Null) => Ok(Map::new()),
+        Some(Value::Object(named)) => {
+            if let Some(name) = named
+                .keys()
+                .find(|name| !R::RELATIONSHIPS.contains(&name.as_str()))
+            {
+                return Err(ApiError::invalid_document(
+                    format!("/data/relationships/{}", escape_pointer(name)),
+                    format!("{} have no relationship {name:?}", R::TYPE),
+                ));
+            }
+            Ok(named)
+        }
         Some(_) => Err(ApiError::invalid_document(
             "/data/relationships",
             "data.relationships must be an object",
@@ -167,8 +177,20 @@ mod tests {
 
     use super::*;
 
+    struct Users;
+
+    impl ResourceType for Users {
+        const TYPE: &'static str = "users";
+        const ATTRIBUTES: &'static [&'static str] = &["name"];
+        const SERVER_OWNED: &'static [&'static str] = &[];
+        const WRITE_ONLY: &'static [&'static str] = &[];
+        const SORTABLE: &'static [&'static str] = &[];
+        const FILTERABLE: &'static [&'static str] = &[];
+        const RELATIONSHIPS: &'static [&'static str] = &["manager"];
+    }
+
     fn create(document: Value) -> Result<ResourceInput, ApiError> {
-        parse_resource(document, "users", IdRule::ServerAssigned)
+        parse_resource::<Users>(document, IdRule::ServerAssigned)
     }
 
     #[test]
@@ -198,7 +220,7 @@ mod tests {
 
     #[test]
     fn an_update_needs_the_id_of_the_url() {
-        let update = |document| parse_resource(document, "users", IdRule::MustMatch("5"));
+        let update = |document| parse_resource::<Users>(document, IdRule::MustMatch("5"));
         assert!(update(json!({"data": {"type": "users", "id": "5"}})).is_ok());
         assert!(matches!(
             update(json!({"data": {"type": "users", "id": "6"}})),
@@ -224,7 +246,15 @@ mod tests {
     }
 
     #[test]
-    fn a_named_relationship_is_refused_with_its_pointer() {
+    fn a_declared_relationship_is_handed_over() {
+        let input = create(json!({"data": {"type": "users",
+            "relationships": {"manager": {"data": {"type": "users", "id": "1"}}}}}))
+        .unwrap();
+        assert_eq!(input.relationships["manager"]["data"]["id"], "1");
+    }
+
+    #[test]
+    fn a_relationship_the_type_lacks_is_refused_with_its_pointer() {
         let result = create(json!({"data": {"type": "users", "relationships": {"a/b": {}}}}));
         assert!(
             matches!(result, Err(ApiError::InvalidDocument { pointer, .. }) if pointer == "/data/relationships/a~1b")

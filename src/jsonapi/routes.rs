@@ -21,7 +21,11 @@ use poem_openapi::{
     registry::{MetaApi, MetaParamIn, Registry},
 };
 
-use super::{links::Mount, negotiation::check_accept};
+use super::{
+    links::Mount,
+    negotiation::check_accept,
+    resource::{ResourceType, ServesResource},
+};
 use crate::error::ApiError;
 
 /// Wraps an API whose operations serve JSON:API documents, in the version
@@ -34,7 +38,7 @@ impl<M, T> JsonApiRoutes<M, T> {
     }
 }
 
-impl<M: Mount, T: OpenApi> OpenApi for JsonApiRoutes<M, T> {
+impl<M: Mount, T: OpenApi + ServesResource> OpenApi for JsonApiRoutes<M, T> {
     fn meta() -> Vec<MetaApi> {
         let mut apis = T::meta();
         let suffix = M::LAYOUT.suffix;
@@ -52,6 +56,7 @@ impl<M: Mount, T: OpenApi> OpenApi for JsonApiRoutes<M, T> {
 
     fn add_routes(self, route_table: &mut HashMap<String, HashMap<Method, BoxEndpoint<'static>>>) {
         let declared = declared_query_parameters(&T::meta());
+        let include_refusal = include_refusal::<T::Resource>();
         let mut inner = HashMap::new();
         self.0.add_routes(&mut inner);
         for (path, endpoints) in inner {
@@ -61,7 +66,10 @@ impl<M: Mount, T: OpenApi> OpenApi for JsonApiRoutes<M, T> {
                     .get(&(path.clone(), method.clone()))
                     .cloned()
                     .unwrap_or_default();
-                entry.insert(method, guard(endpoint, Arc::new(allowed)));
+                entry.insert(
+                    method,
+                    guard(endpoint, Arc::new(allowed), include_refusal.clone()),
+                );
             }
         }
     }
@@ -102,13 +110,36 @@ fn declared_query_parameters(apis: &[MetaApi]) -> HashMap<(String, Method), Vec<
     declared
 }
 
-fn guard(endpoint: BoxEndpoint<'static>, allowed: Arc<Vec<String>>) -> BoxEndpoint<'static> {
+/// Why `include` is refused where an operation does not take it: a type
+/// without relationships has nothing to include.
+fn include_refusal<R: ResourceType>() -> Arc<str> {
+    if R::RELATIONSHIPS.is_empty() {
+        format!(
+            "include is not supported: {} have no relationships to include",
+            R::TYPE
+        )
+        .into()
+    } else {
+        "include is not a query parameter of this endpoint".into()
+    }
+}
+
+fn guard(
+    endpoint: BoxEndpoint<'static>,
+    allowed: Arc<Vec<String>>,
+    include_refusal: Arc<str>,
+) -> BoxEndpoint<'static> {
     endpoint
         .before(move |request: Request| {
             let allowed = allowed.clone();
+            let include_refusal = include_refusal.clone();
             async move {
                 check_accept(request.headers())?;
-                check_query(request.uri().query().unwrap_or_default(), &allowed)?;
+                check_query(
+                    request.uri().query().unwrap_or_default(),
+                    &allowed,
+                    &include_refusal,
+                )?;
                 Ok(request)
             }
         })
@@ -117,12 +148,12 @@ fn guard(endpoint: BoxEndpoint<'static>, allowed: Arc<Vec<String>>) -> BoxEndpoi
 
 /// Refuses query parameters the operation does not document, and documented
 /// ones given twice.
-fn check_query(query: &str, allowed: &[String]) -> Result<(), ApiError> {
+fn check_query(query: &str, allowed: &[String], include_refusal: &str) -> Result<(), ApiError> {
     let mut seen = Vec::new();
     for (name, _) in form_urlencoded::parse(query.as_bytes()) {
         if !allowed.iter().any(|allowed| *allowed == name) {
             let detail = if name == "include" {
-                "include is not supported: users have no relationships to include".to_owned()
+                include_refusal.to_owned()
             } else {
                 format!("{name} is not a query parameter of this endpoint")
             };
@@ -158,7 +189,7 @@ mod tests {
 
     #[test]
     fn an_undocumented_parameter_is_named_in_the_error() {
-        let error = check_query("sort=name&foo=1", &allowed(&["sort"])).unwrap_err();
+        let error = check_query("sort=name&foo=1", &allowed(&["sort"]), "").unwrap_err();
         assert!(
             matches!(error, ApiError::UnknownParameter { parameter, .. } if parameter == "foo")
         );
@@ -166,12 +197,12 @@ mod tests {
 
     #[test]
     fn encoded_brackets_name_the_same_parameter() {
-        assert!(check_query("page%5Bsize%5D=1", &allowed(&["page[size]"])).is_ok());
+        assert!(check_query("page%5Bsize%5D=1", &allowed(&["page[size]"]), "").is_ok());
     }
 
     #[test]
     fn a_parameter_given_twice_is_refused() {
-        let error = check_query("sort=id&sort=name", &allowed(&["sort"])).unwrap_err();
+        let error = check_query("sort=id&sort=name", &allowed(&["sort"]), "").unwrap_err();
         assert!(
             matches!(error, ApiError::InvalidParameter { parameter, .. } if parameter == "sort")
         );

@@ -77,12 +77,15 @@ macro_rules! patterns {
         pub struct $name;
 
         impl Pattern for $name {
-            const PATTERN: &'static str = $pattern;
+            fn pattern() -> &'static str {
+                $pattern
+            }
+
             const FORMAT: Option<&'static str> = $format;
             const EXAMPLE: Option<&'static str> = Some($example);
 
             fn regex() -> &'static Regex {
-                static REGEX: LazyLock<Regex> = LazyLock::new(|| compile($name::PATTERN));
+                static REGEX: LazyLock<Regex> = LazyLock::new(|| compile($name::pattern()));
                 &REGEX
             }
         }

@@ -7,8 +7,11 @@ use poem_openapi::{Enum, Object, types::MaybeUndefined};
 use serde::{Serialize, Serializer};
 use serde_json::Value;
 
-use super::attribute_patterns::{
-    Address, DateOfBirth, EmailAddress, Name, Printable, Profession, Website,
+use super::{
+    attribute_patterns::{
+        Address, DateOfBirth, EmailAddress, Name, Printable, Profession, Website,
+    },
+    resource::Users,
 };
 use crate::{
     error::ApiError,
@@ -17,13 +20,11 @@ use crate::{
         links::{LinkBase, PaginationLinks},
         payload::RequestDocument,
         request::{IdRule, parse_resource},
+        resource::ResourceType,
         values::{Date, Timestamp},
     },
     users::{attributes::age_on, input::NewUser, profile::Profile, role::Role},
 };
-
-/// The JSON:API type of users.
-pub const USERS: &str = "users";
 
 /// The type member of a user resource: always `users`.
 #[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,7 +35,7 @@ pub enum UserType {
 
 impl Serialize for UserType {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(USERS)
+        serializer.serialize_str(Users::TYPE)
     }
 }
 
@@ -79,20 +80,6 @@ pub struct UserAttributes {
     pub updated_at: Option<Timestamp>,
 }
 
-/// Names of the attributes, for `fields[users]`.
-pub const ATTRIBUTE_NAMES: [&str; 10] = [
-    "name",
-    "email",
-    "dob",
-    "age",
-    "address",
-    "profession",
-    "website",
-    "role",
-    "created_at",
-    "updated_at",
-];
-
 /// A user as a JSON:API resource object.
 #[derive(Object, Serialize, Debug, Clone)]
 #[oai(rename = "UserResource")]
@@ -124,7 +111,7 @@ impl UserResource {
                 updated_at: Some(Timestamp(user.updated_at)),
             },
             links: ResourceLinks {
-                self_: base.resource(USERS, user.id),
+                self_: base.resource(Users::TYPE, user.id),
             },
         }
     }
@@ -251,7 +238,7 @@ impl RequestDocument for UserCreateDocument {
     type Parsed = NewUser;
 
     fn parse(document: Value) -> Result<NewUser, ApiError> {
-        NewUser::parse(parse_resource(document, USERS, IdRule::ServerAssigned)?)
+        NewUser::parse(parse_resource::<Users>(document, IdRule::ServerAssigned)?)
     }
 }
 
@@ -404,7 +391,12 @@ mod tests {
                     .into_iter()
                     .map(|user| UserResource::new(user, today, &base()))
                     .collect(),
-                links: PaginationLinks::new(&base().collection(USERS), "sort=-name", page, total),
+                links: PaginationLinks::new(
+                    &base().collection(Users::TYPE),
+                    "sort=-name",
+                    page,
+                    total,
+                ),
                 meta: CollectionMeta { total },
             };
             assert_both_write_the_same(&document);

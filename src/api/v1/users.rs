@@ -12,11 +12,10 @@ use crate::{
     api::{
         ApiTags,
         users::{
-            fieldset,
-            params::{FieldsParam, SortParam},
             parse_changes,
+            resource::{UserFields, UserSort, Users},
             schema::{
-                CollectionMeta, USERS, UserCollectionDocument, UserCreateDocument, UserDocument,
+                CollectionMeta, UserCollectionDocument, UserCreateDocument, UserDocument,
                 UserResource, UserUpdateDocument,
             },
         },
@@ -29,6 +28,7 @@ use crate::{
         pattern_param::Matching,
         payload::{Fieldset, JsonApi, JsonApiBody},
         query::{Page, parse_sort},
+        resource::{ResourceType, ServesResource, fieldset},
         resource_id::ResourceId,
     },
     state::AppState,
@@ -42,6 +42,10 @@ use crate::{
 };
 
 pub struct UsersApi;
+
+impl ServesResource for UsersApi {
+    type Resource = Users;
+}
 
 error_statuses!(ListErrors => [400, 401, 403, 406, 500, 503]);
 error_statuses!(CreateErrors => [400, 401, 403, 406, 409, 413, 415, 422, 500, 503]);
@@ -116,7 +120,7 @@ impl UsersApi {
         page_size: Query<Option<u64>>,
         /// Comma-separated fields among `id`, `name`, `email`, `created_at`
         /// and `updated_at`, each prefixed with `-` for descending order.
-        sort: Query<Option<SortParam>>,
+        sort: Query<Option<UserSort>>,
         /// Users with exactly this email address, compared case-insensitively.
         #[oai(name = "filter[email]")]
         filter_email: Query<Option<String>>,
@@ -131,7 +135,7 @@ impl UsersApi {
         filter_q: Query<Option<String>>,
         /// Comma-separated attributes to include; the others are left out.
         #[oai(name = "fields[users]")]
-        fields: Query<Option<FieldsParam>>,
+        fields: Query<Option<UserFields>>,
     ) -> Result<UserPage, Failure<ListErrors>> {
         let filters = Filters {
             email: filter_email.0,
@@ -146,8 +150,12 @@ impl UsersApi {
             sort.0.as_ref().map(Matching::as_str),
             filters,
         )
-        .and_then(|listing| Ok((listing, fieldset(fields.0.as_ref().map(Matching::as_str))?)))
-        {
+        .and_then(|listing| {
+            Ok((
+                listing,
+                fieldset::<Users>(fields.0.as_ref().map(Matching::as_str))?,
+            ))
+        }) {
             Ok((listing, fields)) => (Ok(listing), fields),
             Err(error) => (Err(error), None),
         };
@@ -185,7 +193,7 @@ impl UsersApi {
         new_user.role =
             policy::role_to_set(caller.0.as_ref(), new_user.role, Some(Role::default()))?;
         let user = service::register(&state, new_user).await?;
-        let location = base.resource(USERS, user.id);
+        let location = base.resource(Users::TYPE, user.id);
         Ok(UserCreated::Created(answer(user, &base, None), location))
     }
 
@@ -203,9 +211,9 @@ impl UsersApi {
         caller: Caller,
         /// Comma-separated attributes to include; the others are left out.
         #[oai(name = "fields[users]")]
-        fields: Query<Option<FieldsParam>>,
+        fields: Query<Option<UserFields>>,
     ) -> Result<UserFound, Failure<MeErrors>> {
-        let fields = fieldset(fields.0.as_ref().map(Matching::as_str))?;
+        let fields = fieldset::<Users>(fields.0.as_ref().map(Matching::as_str))?;
         Ok(UserFound::Ok(answer(caller.0, &base, fields)))
     }
 
@@ -222,10 +230,10 @@ impl UsersApi {
         bearer: Bearer,
         /// Comma-separated attributes to include; the others are left out.
         #[oai(name = "fields[users]")]
-        fields: Query<Option<FieldsParam>>,
+        fields: Query<Option<UserFields>>,
     ) -> Result<UserFound, Failure<ReadErrors>> {
         let user = service::find_for(&state, &bearer, id.0.0).await?;
-        let fields = fieldset(fields.0.as_ref().map(Matching::as_str))?;
+        let fields = fieldset::<Users>(fields.0.as_ref().map(Matching::as_str))?;
         Ok(UserFound::Ok(answer(user, &base, fields)))
     }
 

@@ -8,11 +8,12 @@ use poem_openapi::{Object, types::MaybeUndefined};
 use serde::Serialize;
 
 use crate::{
-    api::users::schema::{USERS, UserType},
+    api::users::{resource::Users, schema::UserType},
     jsonapi::{
         cursor::ItemMeta,
         document::ResourceLinks,
         links::LinkBase,
+        resource::ResourceType,
         values::{Date, Timestamp},
     },
     resource_documents,
@@ -128,7 +129,7 @@ impl UserResource {
             id: id.to_string(),
             attributes: UserAttributes::new(user, visibility, today),
             links: ResourceLinks {
-                self_: base.resource(USERS, id),
+                self_: base.resource(Users::TYPE, id),
             },
             meta: None,
         }
@@ -199,7 +200,7 @@ mod tests {
             let link = resource.links.self_.clone();
             assert_both_write_the_same(&UserDocument::new(resource.clone(), link));
             let links = CursorLinks::new(
-                &base().collection(USERS),
+                &base().collection(Users::TYPE),
                 "",
                 Some(("a".to_owned(), "b".to_owned())),
                 false,

@@ -17,10 +17,9 @@ use crate::{
     api::{
         ApiTags,
         users::{
-            fieldset,
-            params::{FieldsParam, SortParam},
             parse_changes,
-            schema::{USERS, UserCreateDocument, UserUpdateDocument},
+            resource::{UserFields, UserSort, Users},
+            schema::{UserCreateDocument, UserUpdateDocument},
         },
     },
     auth::caller::{Bearer, Caller, MaybeCaller},
@@ -34,6 +33,7 @@ use crate::{
         pattern_param::Matching,
         payload::{Fieldset, JsonApi, JsonApiBody},
         query::parse_sort,
+        resource::{ResourceType, ServesResource, fieldset},
         resource_id::ResourceId,
     },
     state::AppState,
@@ -47,6 +47,10 @@ use crate::{
 };
 
 pub struct UsersApi;
+
+impl ServesResource for UsersApi {
+    type Resource = Users;
+}
 
 error_statuses!(ListErrors => [400, 401, 403, 406, 500, 503]);
 error_statuses!(CreateErrors => [400, 401, 403, 406, 409, 413, 415, 422, 500, 503]);
@@ -129,7 +133,7 @@ impl UsersApi {
         page_before: Query<Option<String>>,
         /// Comma-separated fields among `id`, `name`, `email`, `created_at`
         /// and `updated_at`, each prefixed with `-` for descending order.
-        sort: Query<Option<SortParam>>,
+        sort: Query<Option<UserSort>>,
         /// Users with exactly this email address, compared
         /// case-insensitively. Admins only.
         #[oai(name = "filter[email]")]
@@ -146,7 +150,7 @@ impl UsersApi {
         filter_q: Query<Option<String>>,
         /// Comma-separated attributes to include; the others are left out.
         #[oai(name = "fields[users]")]
-        fields: Query<Option<FieldsParam>>,
+        fields: Query<Option<UserFields>>,
     ) -> Result<UserPage, Failure<ListErrors>> {
         let sort_text = sort.0.as_ref().map(Matching::as_str).unwrap_or_default();
         let page = CursorPage::parse(
@@ -155,7 +159,7 @@ impl UsersApi {
             page_before.0.as_deref(),
             sort_text,
         )?;
-        let fields = fieldset(fields.0.as_ref().map(Matching::as_str))?;
+        let fields = fieldset::<Users>(fields.0.as_ref().map(Matching::as_str))?;
         let mut listing = KeysetListing {
             filters: Filters {
                 email: filter_email.0,
@@ -208,7 +212,7 @@ impl UsersApi {
             _ => None,
         };
         let links = CursorLinks::new(
-            &base.collection(USERS),
+            &base.collection(Users::TYPE),
             request.uri().query().unwrap_or_default(),
             edges,
             more_before,
@@ -237,7 +241,7 @@ impl UsersApi {
         new_user.role =
             policy::role_to_set(caller.0.as_ref(), new_user.role, Some(Role::default()))?;
         let user = service::register(&state, new_user).await?;
-        let location = base.resource(USERS, user.id);
+        let location = base.resource(Users::TYPE, user.id);
         Ok(UserCreated::Created(
             answer(user, Visibility::Everything, &base, None),
             location,
@@ -254,9 +258,9 @@ impl UsersApi {
         caller: Caller,
         /// Comma-separated attributes to include; the others are left out.
         #[oai(name = "fields[users]")]
-        fields: Query<Option<FieldsParam>>,
+        fields: Query<Option<UserFields>>,
     ) -> Result<UserFound, Failure<MeErrors>> {
-        let fields = fieldset(fields.0.as_ref().map(Matching::as_str))?;
+        let fields = fieldset::<Users>(fields.0.as_ref().map(Matching::as_str))?;
         Ok(UserFound::Ok(answer(
             caller.0,
             Visibility::Everything,
@@ -279,10 +283,10 @@ impl UsersApi {
         bearer: Bearer,
         /// Comma-separated attributes to include; the others are left out.
         #[oai(name = "fields[users]")]
-        fields: Query<Option<FieldsParam>>,
+        fields: Query<Option<UserFields>>,
     ) -> Result<UserFound, Failure<ReadErrors>> {
         let (user, visibility) = service::find_visible(&state, &bearer, id.0.0).await?;
-        let fields = fieldset(fields.0.as_ref().map(Matching::as_str))?;
+        let fields = fieldset::<Users>(fields.0.as_ref().map(Matching::as_str))?;
         Ok(UserFound::Ok(answer(user, visibility, &base, fields)))
     }
 

@@ -13,7 +13,7 @@ mod requests;
 use std::{future::Future, pin::Pin};
 
 use serde_json::{Value, json};
-use users_service::api::users::schema::ATTRIBUTE_NAMES;
+use users_service::{api::users::resource::Users, jsonapi::resource::ResourceType};
 
 use crate::helpers::{TestApp, registration, spawn_app, strong_password, unique_email, user_path};
 
@@ -105,7 +105,7 @@ pub fn served() -> Vec<Served> {
             kind: "users",
             collection: "/api/v1/users.json",
             member: user_path,
-            attributes: &ATTRIBUTE_NAMES,
+            attributes: Users::ATTRIBUTES,
             paging: Paging::Numbered,
             seed: seed_users,
             creation: user_creation,
@@ -116,7 +116,7 @@ pub fn served() -> Vec<Served> {
             kind: "users",
             collection: "/api/v2/users",
             member: |id| format!("/api/v2/users/{id}"),
-            attributes: &ATTRIBUTE_NAMES,
+            attributes: Users::ATTRIBUTES,
             paging: Paging::Cursor,
             seed: seed_users,
             creation: user_creation,

@@ -1,0 +1,192 @@
+//! A resource type, declared once: its `type`, its attributes (and which
+//! the server keeps or never shows), what collections of it sort and
+//! filter by, and its relationships. The JSON:API layer derives from the
+//! declaration what every resource type shares: the request checker, the
+//! `fields`, `sort` and `include` parameters and their patterns in the
+//! document, error messages and links.
+
+use std::{
+    any::TypeId,
+    collections::HashMap,
+    marker::PhantomData,
+    sync::{LazyLock, Mutex},
+};
+
+use regex::Regex;
+
+use super::{
+    pattern_param::{Matching, Pattern},
+    payload::Fieldset,
+    query::parse_fieldset,
+};
+use crate::error::ApiError;
+
+pub trait ResourceType: Send + Sync + 'static {
+    /// The `type` member of its resource objects.
+    const TYPE: &'static str;
+    /// Every attribute a response may show, in the document's order.
+    const ATTRIBUTES: &'static [&'static str];
+    /// Attributes the server keeps: ignored when a client sends them back
+    /// with a document it read, never written.
+    const SERVER_OWNED: &'static [&'static str];
+    /// Attributes a request may set and no response shows.
+    const WRITE_ONLY: &'static [&'static str];
+    /// Fields `sort` may name.
+    const SORTABLE: &'static [&'static str];
+    /// Fields `filter[...]` may name.
+    const FILTERABLE: &'static [&'static str];
+    /// Its relationships.
+    const RELATIONSHIPS: &'static [&'static str];
+}
+
+/// An API whose operations serve one resource type.
+pub trait ServesResource {
+    type Resource: ResourceType;
+}
+
+/// `fields[TYPE]`, checked against the type's attributes and relationships.
+pub fn fieldset<R: ResourceType>(value: Option<&str>) -> Result<Option<Fieldset>, ApiError> {
+    value
+        .map(|value| parse_fieldset(value, R::TYPE, &fields::<R>()))
+        .transpose()
+}
+
+/// What `fields[TYPE]` may name.
+pub fn fields<R: ResourceType>() -> Vec<&'static str> {
+    R::ATTRIBUTES
+        .iter()
+        .chain(R::RELATIONSHIPS)
+        .copied()
+        .collect()
+}
+
+/// `sort` on a collection of `R`: its sortable fields, each optionally
+/// prefixed with `-`.
+pub type SortParam<R> = Matching<SortFields<R>>;
+
+/// `fields[TYPE]` of `R`: its attributes and relationships, or nothing.
+pub type FieldsParam<R> = Matching<FieldNames<R>>;
+
+pub struct SortFields<R>(PhantomData<R>);
+
+impl<R: ResourceType> SortFields<R> {
+    fn derived() -> &'static DerivedPattern {
+        derived_pattern::<Self>(|| sort_pattern(R::SORTABLE))
+    }
+}
+
+impl<R: ResourceType> Pattern for SortFields<R> {
+    fn pattern() -> &'static str {
+        Self::derived().pattern
+    }
+
+    fn regex() -> &'static Regex {
+        &Self::derived().regex
+    }
+}
+
+pub struct FieldNames<R>(PhantomData<R>);
+
+impl<R: ResourceType> FieldNames<R> {
+    fn derived() -> &'static DerivedPattern {
+        derived_pattern::<Self>(|| list_pattern(&fields::<R>()))
+    }
+}
+
+impl<R: ResourceType> Pattern for FieldNames<R> {
+    fn pattern() -> &'static str {
+        Self::derived().pattern
+    }
+
+    fn regex() -> &'static Regex {
+        &Self::derived().regex
+    }
+}
+
+/// A pattern derived from a declaration, with its compiled form.
+pub struct DerivedPattern {
+    pub pattern: &'static str,
+    pub regex: Regex,
+}
+
+/// The pattern `build` makes for the type `K`, built and compiled once per
+/// `K` (a static in a generic function would be one for all of them).
+pub fn derived_pattern<K: 'static>(build: fn() -> String) -> &'static DerivedPattern {
+    static CACHE: LazyLock<Mutex<HashMap<TypeId, &'static DerivedPattern>>> =
+        LazyLock::new(Mutex::default);
+    let mut cache = CACHE
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    cache.entry(TypeId::of::<K>()).or_insert_with(|| {
+        let pattern: &'static str = Box::leak(build().into_boxed_str());
+        Box::leak(Box::new(DerivedPattern {
+            pattern,
+            regex: Regex::new(pattern).expect("a derived pattern is a valid regex"),
+        }))
+    })
+}
+
+/// `a|b|c`, for names that are plain words.
+fn alternatives(names: &[&str]) -> String {
+    names
+        .iter()
+        .map(|name| regex::escape(name))
+        .collect::<Vec<_>>()
+        .join("|")
+}
+
+/// Comma-separated `names`, each optionally prefixed with `-`.
+pub fn sort_pattern(names: &[&str]) -> String {
+    let names = alternatives(names);
+    format!("^-?({names})(,-?({names}))*$")
+}
+
+/// Comma-separated `names`, or nothing.
+pub fn list_pattern(names: &[&str]) -> String {
+    let names = alternatives(names);
+    format!("^(({names})(,({names}))*)?$")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct Things;
+
+    impl ResourceType for Things {
+        const TYPE: &'static str = "things";
+        const ATTRIBUTES: &'static [&'static str] = &["name", "size"];
+        const SERVER_OWNED: &'static [&'static str] = &[];
+        const WRITE_ONLY: &'static [&'static str] = &[];
+        const SORTABLE: &'static [&'static str] = &["name"];
+        const FILTERABLE: &'static [&'static str] = &[];
+        const RELATIONSHIPS: &'static [&'static str] = &["owner"];
+    }
+
+    #[test]
+    fn a_fieldset_may_name_attributes_and_relationships_only() {
+        let chosen = fieldset::<Things>(Some("size,owner")).unwrap().unwrap();
+        assert_eq!(chosen.attributes.len(), 2);
+        assert!(fieldset::<Things>(Some("colour")).is_err());
+        assert!(fieldset::<Things>(None).unwrap().is_none());
+    }
+
+    #[test]
+    fn derived_patterns_match_lists_of_the_names_and_nothing_else() {
+        let sort = Regex::new(&sort_pattern(&["id", "created_at"])).unwrap();
+        assert!(sort.is_match("-created_at,id"));
+        assert!(!sort.is_match("created_at,"));
+        assert!(!sort.is_match(""));
+        let list = Regex::new(&list_pattern(&["a", "b"])).unwrap();
+        assert!(list.is_match("") && list.is_match("a,b"));
+        assert!(!list.is_match("a,c"));
+    }
+
+    #[test]
+    fn a_derived_pattern_is_built_once_per_type() {
+        let first = derived_pattern::<Things>(|| list_pattern(Things::ATTRIBUTES));
+        let again = derived_pattern::<Things>(|| unreachable!("built once"));
+        assert!(std::ptr::eq(first, again));
+        assert_eq!(first.pattern, "^((name|size)(,(name|size))*)?$");
+    }
+}
