@@ -174,8 +174,10 @@ pub struct CursorLinks {
     /// The first page.
     pub first: String,
     /// The items before this page; null when there are none.
+    #[oai(nullable)]
     pub prev: Option<String>,
     /// The items after this page; null when there are none.
+    #[oai(nullable)]
     pub next: Option<String>,
 }
 

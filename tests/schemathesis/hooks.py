@@ -1,13 +1,16 @@
 """Schemathesis hooks, loaded by tests/schemathesis/run through SCHEMATHESIS_HOOKS.
 
 The document states every rule JSON Schema can state; this module keeps
-generation within the two it cannot: a `dob` not in the future (422 otherwise)
-and an update's `data.id` equal to the id in its URL (409 otherwise). No status
+generation within those it cannot: a `dob` not in the future (422 otherwise),
+an update's `data.id` equal to the id in its URL (409 otherwise), and v2's
+cursors, which only the service makes (400 otherwise). No status
 is waived: only the values generated change, and only where the schema takes
 them, so every negative case still reaches the service as generated.
 """
 
+import base64
 import datetime
+import json
 import re
 
 import schemathesis
@@ -42,4 +45,49 @@ def map_case(context, case):
     # other is a negative case, left for the service to refuse.
     if isinstance(data, dict) and isinstance(data.get("id"), str) and url_id is not None:
         data["id"] = str(url_id)
+    return case
+
+
+# v2 pages by opaque cursors, which no schema can describe beyond "a string":
+# one the service did not make for the page's sort is refused (400), and so
+# are page[after] and page[before] together. Generated values are made into
+# cursors for the case's sort, carrying the generated text, so that positive
+# cases page from somewhere; a refused cursor is the integration tests' job.
+SORTABLE = ("id", "name", "email", "created_at", "updated_at")
+
+
+def cursor_for(sort: str, text: str) -> str:
+    fields = []
+    for item in sort.split(",") if sort else []:
+        name = item.lstrip("-")
+        if name in SORTABLE and name not in fields:
+            fields.append(name)
+    if "id" not in fields:
+        fields.append("id")
+    keys = []
+    for name in fields:
+        if name == "id":
+            keys.append(len(text))
+        elif name in ("name", "email"):
+            keys.append(text)
+        else:
+            keys.append("2026-01-01T00:00:00Z")
+    encoded = json.dumps({"s": sort, "k": keys}, separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(encoded).decode().rstrip("=")
+
+
+# A case hook, not a query hook: schemathesis applies case hooks in its
+# coverage phase too.
+@schemathesis.hook("map_case").apply_to(operation_id="listUsers")
+def cursors_the_service_made(context, case):
+    query = case.query
+    if not isinstance(query, dict):
+        return case
+    if "page[after]" in query and "page[before]" in query:
+        del query["page[before]"]
+    sort = query.get("sort") if isinstance(query.get("sort"), str) else ""
+    for parameter in ("page[after]", "page[before]"):
+        value = query.get(parameter)
+        if isinstance(value, str):
+            query[parameter] = cursor_for(sort, value)
     return case
