@@ -60,3 +60,18 @@ impl AuthApi {
         ))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_token_operation_lives_at_the_token_route() {
+        let paths: Vec<String> = AuthApi::meta()
+            .into_iter()
+            .flat_map(|api| api.paths)
+            .map(|path| path.path)
+            .collect();
+        assert_eq!(paths, [TOKEN_ROUTE]);
+    }
+}
