@@ -4,7 +4,7 @@ use super::{
     listing::{Filters, SortField},
     role::Role,
 };
-use crate::{auth::caller::Caller, error::ApiError, jsonapi::query::SortKey};
+use crate::{auth::caller::Caller, collection::SortKey, error::ApiError};
 
 /// Reading, changing or deleting a user: that user, or an admin.
 pub fn ensure_self_or_admin(caller: &Caller, user_id: i64) -> Result<(), ApiError> {
