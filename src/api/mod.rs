@@ -8,6 +8,7 @@ pub mod document;
 pub mod health;
 pub mod index;
 pub mod lifecycle;
+pub mod link_base;
 pub mod mount;
 pub mod users;
 pub mod v1;
