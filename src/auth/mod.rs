@@ -2,6 +2,7 @@
 //! extractor that turns a bearer token into a caller.
 
 pub mod caller;
+pub mod error;
 pub mod oauth;
 pub mod password;
 pub mod sign_in;

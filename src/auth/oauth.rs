@@ -10,6 +10,7 @@ use poem_openapi::{
 };
 use serde_json::Value;
 
+use super::error::AuthError;
 use crate::{
     error::ApiError,
     jsonapi::{MEDIA_TYPE, document::ErrorDocument, payload::JsonApi, strict_json},
@@ -201,6 +202,12 @@ pub enum TokenFailure {
 impl From<ApiError> for TokenFailure {
     fn from(error: ApiError) -> Self {
         Self::Api(error)
+    }
+}
+
+impl From<AuthError> for TokenFailure {
+    fn from(error: AuthError) -> Self {
+        Self::Api(error.into())
     }
 }
 

@@ -25,10 +25,8 @@ use argon2::{
 };
 use tokio::sync::oneshot;
 
-use crate::{
-    error::ApiError,
-    platform::{allocator, hasher_scheduling},
-};
+use super::error::AuthError;
+use crate::platform::{allocator, hasher_scheduling};
 
 /// OWASP's argon2id parameters: 19 MiB of memory, 2 passes, 1 lane.
 const MEMORY_KIB: u32 = 19 * 1024;
@@ -155,9 +153,9 @@ impl Passwords {
     }
 
     /// A fresh argon2id PHC string for `password`.
-    pub async fn hash(&self, password: &Password) -> Result<String, ApiError> {
+    pub async fn hash(&self, password: &Password) -> Result<String, AuthError> {
         let password = password.clone();
-        self.run(move |memory| hash_now(password.expose(), memory).map_err(ApiError::internal))
+        self.run(move |memory| hash_now(password.expose(), memory).map_err(AuthError::internal))
             .await?
     }
 
@@ -167,7 +165,7 @@ impl Passwords {
         &self,
         password: &Password,
         stored: Option<&str>,
-    ) -> Result<Verification, ApiError> {
+    ) -> Result<Verification, AuthError> {
         let known_user = stored.is_some();
         let stored = stored.unwrap_or(&self.dummy_hash).to_owned();
         let password = password.clone();
@@ -184,16 +182,16 @@ impl Passwords {
     async fn run<T: Send + 'static>(
         &self,
         work: impl FnOnce(&mut [Block]) -> T + Send + 'static,
-    ) -> Result<T, ApiError> {
+    ) -> Result<T, AuthError> {
         let (answer, answered) = oneshot::channel();
         self.jobs
             .send(Box::new(move |memory| {
                 let _ = answer.send(work(memory));
             }))
-            .map_err(|_| ApiError::internal("the password hashers have stopped"))?;
+            .map_err(|_| AuthError::internal("the password hashers have stopped"))?;
         answered
             .await
-            .map_err(|_| ApiError::internal("a password hash failed"))
+            .map_err(|_| AuthError::internal("a password hash failed"))
     }
 }
 
@@ -466,7 +464,7 @@ mod tests {
     #[tokio::test]
     async fn a_job_that_panics_leaves_its_hasher_serving() {
         let passwords = Passwords::new(1, None).unwrap();
-        let outcome: Result<(), ApiError> = passwords.run(|_| panic!("hashing blew up")).await;
+        let outcome: Result<(), AuthError> = passwords.run(|_| panic!("hashing blew up")).await;
         assert!(outcome.is_err());
         let password = Password::new(RIGHT.into());
         let hash = passwords.hash(&password).await.unwrap();

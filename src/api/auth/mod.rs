@@ -1,6 +1,8 @@
 //! The token endpoint, which every version serves: a token from either
 //! works on both.
 
+mod error;
+
 use poem::{Request, web::Data};
 use poem_openapi::{ApiResponse, OpenApi, payload::Json};
 
