@@ -12,4 +12,5 @@ pub mod policy;
 pub mod profile;
 pub mod role;
 pub mod service;
+pub mod sign_in;
 pub mod store;
