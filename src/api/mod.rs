@@ -4,6 +4,7 @@
 //! probes, and the finishing touches every document gets.
 
 pub mod auth;
+pub mod caller;
 pub mod document;
 pub mod health;
 pub mod index;

@@ -4,6 +4,7 @@
 
 pub mod admin;
 pub mod attributes;
+pub mod caller;
 pub mod counts;
 pub mod entity;
 pub mod input;

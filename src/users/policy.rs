@@ -1,10 +1,11 @@
 //! Who may do what to users.
 
 use super::{
+    caller::Caller,
     listing::{Filters, SortField},
     role::Role,
 };
-use crate::{auth::caller::Caller, collection::SortKey, error::ApiError};
+use crate::{collection::SortKey, error::ApiError};
 
 /// Reading, changing or deleting a user: that user, or an admin.
 pub fn ensure_self_or_admin(caller: &Caller, user_id: i64) -> Result<(), ApiError> {

@@ -2,13 +2,13 @@
 //! password hashing, the rules about passwords, and storing.
 
 use super::{
+    caller::{Bearer, Caller},
     input::{NewUser, UserChanges},
     listing::{self, KeysetListed, KeysetListing, Listed, Listing},
     policy::{self, Visibility},
     store::{self, UserRecord, UserUpdate},
 };
 use crate::{
-    auth::caller::{Bearer, Caller},
     error::{ApiError, FieldError, FieldErrorKind},
     state::AppState,
     users::entity::Model as User,

@@ -11,6 +11,7 @@ use super::V1;
 use crate::{
     api::{
         ApiTags,
+        caller::MaybeCaller,
         users::{
             fieldset,
             params::{FieldsParam, SortParam},
@@ -21,7 +22,6 @@ use crate::{
             },
         },
     },
-    auth::caller::{Bearer, Caller, MaybeCaller},
     collection::Page,
     error::{ApiError, Failure, error_statuses},
     jsonapi::{
@@ -34,6 +34,7 @@ use crate::{
     },
     state::AppState,
     users::{
+        caller::{Bearer, Caller},
         entity::Model as User,
         listing::{Filters, Listed, Listing, SortField},
         policy,

@@ -16,6 +16,7 @@ use super::{
 use crate::{
     api::{
         ApiTags,
+        caller::MaybeCaller,
         users::{
             fieldset,
             params::{FieldsParam, SortParam},
@@ -23,7 +24,6 @@ use crate::{
             schema::{USERS, UserCreateDocument, UserUpdateDocument},
         },
     },
-    auth::caller::{Bearer, Caller, MaybeCaller},
     error::{ApiError, Failure, error_statuses},
     jsonapi::{
         cursor::{
@@ -38,6 +38,7 @@ use crate::{
     },
     state::AppState,
     users::{
+        caller::{Bearer, Caller},
         entity::Model as User,
         listing::{Filters, KeysetListing, Seek, SortField},
         policy::{self, Visibility},
