@@ -13,10 +13,7 @@ use poem_openapi::{
 use crate::{
     error::ApiError,
     state::AppState,
-    users::{
-        caller::{Bearer, Caller},
-        store,
-    },
+    users::caller::{Bearer, Caller},
 };
 
 const BEARER_SCHEME: &str = "bearerAuth";
@@ -83,7 +80,7 @@ fn bearer(request: &Request) -> Result<Option<Bearer>, ApiError> {
         .filter(|token| !token.is_empty())
         .ok_or(ApiError::InvalidToken)?;
     let claims = AppState::of(request)?.tokens.verify(token)?;
-    Bearer::from_claims(&claims).map(Some)
+    Ok(Some(Bearer::from_claims(&claims)?))
 }
 
 /// The caller behind the request's bearer token, if it sent one.
@@ -91,8 +88,7 @@ async fn authenticate(request: &Request) -> Result<Option<Caller>, ApiError> {
     let Some(bearer) = bearer(request)? else {
         return Ok(None);
     };
-    let user = store::find(&AppState::of(request)?.db, bearer.user_id()).await?;
-    bearer.admit(user).map(Some)
+    Ok(Some(bearer.caller(&AppState::of(request)?.db).await?))
 }
 
 /// Implements the extractor for a type that stands for the bearer token, so

@@ -1,8 +1,10 @@
 //! Who is calling, as the rules about users see it: the user a verified
 //! token names, and that user once the token is known to be current.
 
-use super::{entity::Model as User, role::Role, store};
-use crate::{auth::token::Claims, error::ApiError};
+use sea_orm::ConnectionTrait;
+
+use super::{entity::Model as User, error::UserError, role::Role, store};
+use crate::auth::token::Claims;
 
 /// A caller with a valid, unrevoked bearer token.
 pub struct Caller(pub User);
@@ -27,9 +29,9 @@ pub struct Bearer {
 
 impl Bearer {
     /// The bearer of a token whose signature and claims were verified.
-    pub fn from_claims(claims: &Claims) -> Result<Self, ApiError> {
+    pub fn from_claims(claims: &Claims) -> Result<Self, UserError> {
         Ok(Self {
-            user_id: claims.sub.parse().map_err(|_| ApiError::InvalidToken)?,
+            user_id: claims.sub.parse().map_err(|_| UserError::InvalidToken)?,
             generation: claims.generation,
         })
     }
@@ -50,9 +52,14 @@ impl Bearer {
     /// The caller, given the row of the user the token names. The row both
     /// proves the user exists and checks revocation: a deleted user has no
     /// row, and a password change moved the generation on.
-    pub fn admit(&self, user: Option<User>) -> Result<Caller, ApiError> {
+    pub fn admit(&self, user: Option<User>) -> Result<Caller, UserError> {
         user.filter(|user| user.id == self.user_id && user.token_generation == self.generation)
             .map(Caller)
-            .ok_or(ApiError::InvalidToken)
+            .ok_or(UserError::InvalidToken)
+    }
+
+    /// The caller, with the row of the user the token names read from `db`.
+    pub async fn caller(&self, db: &impl ConnectionTrait) -> Result<Caller, UserError> {
+        self.admit(store::find(db, self.user_id).await?)
     }
 }

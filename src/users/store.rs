@@ -11,9 +11,9 @@ use sea_orm::{
 
 use super::{
     entity::{ActiveModel, Column, Entity as Users, Model as User},
+    error::UserError,
     role::Role,
 };
-use crate::error::ApiError;
 
 /// A user ready to be stored: validated, with the password already hashed.
 pub struct UserRecord {
@@ -110,9 +110,9 @@ fn now() -> DateTime<Utc> {
 }
 
 /// A unique violation can only be the email index.
-fn email_conflict(error: DbErr) -> ApiError {
+fn email_conflict(error: DbErr) -> UserError {
     match error.sql_err() {
-        Some(SqlErr::UniqueConstraintViolation(_)) => ApiError::EmailTaken,
+        Some(SqlErr::UniqueConstraintViolation(_)) => UserError::EmailTaken,
         _ => error.into(),
     }
 }
@@ -139,8 +139,9 @@ pub async fn find_by_email(
         .await
 }
 
-/// Stores a new user; the unique index turns a taken email into a 409.
-pub async fn insert(db: &impl ConnectionTrait, record: UserRecord) -> Result<User, ApiError> {
+/// Stores a new user; the unique index turns a taken email into
+/// [`UserError::EmailTaken`].
+pub async fn insert(db: &impl ConnectionTrait, record: UserRecord) -> Result<User, UserError> {
     let now = now();
     ActiveModel {
         name: Set(record.name),
@@ -174,7 +175,7 @@ pub async fn update(
     id: i64,
     changes: UserUpdate,
     requester: Option<Requester>,
-) -> Result<Option<User>, ApiError> {
+) -> Result<Option<User>, UserError> {
     let mut statement = changes.statement(id);
     if db.get_database_backend() == DbBackend::Postgres {
         // One statement does it all: the requester's check and the time

@@ -1,14 +1,22 @@
 //! What every version's users endpoints share: the document types of a
-//! user, the patterns the document states for each attribute, and the
-//! query parameters.
+//! user, the patterns the document states for each attribute, the query
+//! parameters, reading a registration or an update, and answering users'
+//! errors.
 
 pub mod attribute_patterns;
+pub mod errors;
+pub mod input;
 pub mod params;
+pub mod pointers;
 pub mod schema;
 
 use serde_json::Value;
 
-use self::schema::{ATTRIBUTE_NAMES, USERS};
+use self::{
+    errors::answer,
+    pointers::Members,
+    schema::{ATTRIBUTE_NAMES, USERS},
+};
 use crate::{
     error::ApiError,
     jsonapi::{
@@ -16,7 +24,8 @@ use crate::{
         query::parse_fieldset,
         request::{IdRule, parse_resource},
     },
-    users::input::UserChanges,
+    state::AppState,
+    users::{caller::Bearer, entity::Model as User, error::UserError, input::UserChanges, service},
 };
 
 /// `fields[users]`, checked against the attributes users have.
@@ -26,8 +35,50 @@ pub fn fieldset(fields: Option<&str>) -> Result<Option<Fieldset>, ApiError> {
         .transpose()
 }
 
+/// An update document as read: the changes it asks for, or why it cannot
+/// be read, and where it points problems with its members.
+pub struct RequestedChanges {
+    changes: Result<UserChanges, ApiError>,
+    members: Members,
+}
+
 /// The changes an update document asks of user `id`.
-pub fn parse_changes(document: Value, id: i64) -> Result<UserChanges, ApiError> {
+pub fn parse_changes(document: Value, id: i64) -> RequestedChanges {
     let id = id.to_string();
-    UserChanges::parse(parse_resource(document, USERS, IdRule::MustMatch(&id))?)
+    match parse_resource(document, USERS, IdRule::MustMatch(&id)) {
+        Ok(input) => RequestedChanges {
+            members: Members::of(&input),
+            changes: UserChanges::parse(input),
+        },
+        Err(error) => RequestedChanges {
+            changes: Err(error),
+            members: Members::default(),
+        },
+    }
+}
+
+/// Why an update was refused: its document, or the rules about users.
+enum Refusal {
+    Document(ApiError),
+    Domain(UserError),
+}
+
+impl From<UserError> for Refusal {
+    fn from(error: UserError) -> Self {
+        Self::Domain(error)
+    }
+}
+
+impl RequestedChanges {
+    /// Applies the changes to user `id` for the caller behind `bearer`; a
+    /// refusal points into this document.
+    pub async fn apply(self, state: &AppState, bearer: &Bearer, id: i64) -> Result<User, ApiError> {
+        let changes = self.changes.map_err(Refusal::Document);
+        service::update_for(state, bearer, id, changes)
+            .await
+            .map_err(|refusal| match refusal {
+                Refusal::Document(error) => error,
+                Refusal::Domain(error) => answer(error, self.members),
+            })
+    }
 }

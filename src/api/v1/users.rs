@@ -246,7 +246,7 @@ impl UsersApi {
         body: JsonApiBody<UserUpdateDocument>,
     ) -> Result<UserFound, Failure<UpdateErrors>> {
         let changes = parse_changes(body.0, id.0.0);
-        let user = service::update_for(&state, &bearer, id.0.0, changes).await?;
+        let user = changes.apply(&state, &bearer, id.0.0).await?;
         Ok(UserFound::Ok(answer(user, &base, None)))
     }
 
