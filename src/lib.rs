@@ -3,6 +3,7 @@
 pub mod api;
 pub mod auth;
 pub mod cli;
+pub mod collection;
 pub mod config;
 pub mod console;
 pub mod db;

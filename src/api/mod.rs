@@ -4,10 +4,12 @@
 //! probes, and the finishing touches every document gets.
 
 pub mod auth;
+pub mod caller;
 pub mod document;
 pub mod health;
 pub mod index;
 pub mod lifecycle;
+pub mod link_base;
 pub mod mount;
 pub mod users;
 pub mod v1;

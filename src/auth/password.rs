@@ -25,7 +25,8 @@ use argon2::{
 };
 use tokio::sync::oneshot;
 
-use crate::{error::ApiError, platform::hasher_scheduling};
+use super::error::AuthError;
+use crate::platform::{allocator, hasher_scheduling};
 
 /// OWASP's argon2id parameters: 19 MiB of memory, 2 passes, 1 lane.
 const MEMORY_KIB: u32 = 19 * 1024;
@@ -91,7 +92,7 @@ impl Passwords {
         cgroup: Option<&Path>,
         release_after: Duration,
     ) -> anyhow::Result<Self> {
-        unmap_large_blocks_when_freed();
+        allocator::unmap_large_blocks_when_freed();
         if let Some(dir) = cgroup {
             hasher_scheduling::warn_unless_idle(dir);
         }
@@ -152,9 +153,9 @@ impl Passwords {
     }
 
     /// A fresh argon2id PHC string for `password`.
-    pub async fn hash(&self, password: &Password) -> Result<String, ApiError> {
+    pub async fn hash(&self, password: &Password) -> Result<String, AuthError> {
         let password = password.clone();
-        self.run(move |memory| hash_now(password.expose(), memory).map_err(ApiError::internal))
+        self.run(move |memory| hash_now(password.expose(), memory).map_err(AuthError::internal))
             .await?
     }
 
@@ -164,7 +165,7 @@ impl Passwords {
         &self,
         password: &Password,
         stored: Option<&str>,
-    ) -> Result<Verification, ApiError> {
+    ) -> Result<Verification, AuthError> {
         let known_user = stored.is_some();
         let stored = stored.unwrap_or(&self.dummy_hash).to_owned();
         let password = password.clone();
@@ -181,16 +182,16 @@ impl Passwords {
     async fn run<T: Send + 'static>(
         &self,
         work: impl FnOnce(&mut [Block]) -> T + Send + 'static,
-    ) -> Result<T, ApiError> {
+    ) -> Result<T, AuthError> {
         let (answer, answered) = oneshot::channel();
         self.jobs
             .send(Box::new(move |memory| {
                 let _ = answer.send(work(memory));
             }))
-            .map_err(|_| ApiError::internal("the password hashers have stopped"))?;
+            .map_err(|_| AuthError::internal("the password hashers have stopped"))?;
         answered
             .await
-            .map_err(|_| ApiError::internal("a password hash failed"))
+            .map_err(|_| AuthError::internal("a password hash failed"))
     }
 }
 
@@ -211,7 +212,7 @@ impl Hasher {
                 Err(flume::RecvTimeoutError::Timeout) => {
                     if memory.take().is_some() {
                         self.memory_held.fetch_sub(1, Ordering::Relaxed);
-                        return_free_memory();
+                        allocator::return_free_memory();
                     }
                     match self.queue.recv() {
                         Ok(job) => job,
@@ -224,7 +225,7 @@ impl Hasher {
                 // What bursts of requests freed meanwhile is still resident;
                 // giving it back first makes this memory take its place
                 // rather than add to it.
-                return_free_memory();
+                allocator::return_free_memory();
                 self.memory_held.fetch_add(1, Ordering::Relaxed);
                 vec![Block::default(); current_params().block_count()]
             });
@@ -234,40 +235,6 @@ impl Hasher {
         }
     }
 }
-
-/// Hands the allocator's free pages back to the system. glibc keeps freed
-/// memory in its arenas for reuse and never returns what lies below the top
-/// of a heap on its own, so each burst's peak would stay resident.
-#[cfg(all(target_os = "linux", target_env = "gnu"))]
-fn return_free_memory() {
-    // SAFETY: malloc_trim only walks glibc's own arenas, under their locks.
-    unsafe {
-        libc::malloc_trim(0);
-    }
-}
-
-#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
-fn return_free_memory() {}
-
-/// Makes glibc map every large block, argon2's included, on its own and
-/// unmap it when freed. By default, freeing one raises the size glibc maps
-/// on its own past that block's, so the next one came from an arena and,
-/// freed, stayed resident there.
-#[cfg(all(target_os = "linux", target_env = "gnu"))]
-fn unmap_large_blocks_when_freed() {
-    /// glibc's own default; setting it at all is what keeps it fixed.
-    const MAP_FROM_BYTES: libc::c_int = 128 * 1024;
-    static ONCE: std::sync::Once = std::sync::Once::new();
-    ONCE.call_once(|| {
-        // SAFETY: mallopt only changes glibc's allocation settings.
-        if unsafe { libc::mallopt(libc::M_MMAP_THRESHOLD, MAP_FROM_BYTES) } != 1 {
-            tracing::warn!("cannot fix glibc's mmap threshold");
-        }
-    });
-}
-
-#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
-fn unmap_large_blocks_when_freed() {}
 
 fn current_params() -> Params {
     Params::new(MEMORY_KIB, ITERATIONS, LANES, None).expect("the OWASP argon2 parameters are valid")
@@ -497,7 +464,7 @@ mod tests {
     #[tokio::test]
     async fn a_job_that_panics_leaves_its_hasher_serving() {
         let passwords = Passwords::new(1, None).unwrap();
-        let outcome: Result<(), ApiError> = passwords.run(|_| panic!("hashing blew up")).await;
+        let outcome: Result<(), AuthError> = passwords.run(|_| panic!("hashing blew up")).await;
         assert!(outcome.is_err());
         let password = Password::new(RIGHT.into());
         let hash = passwords.hash(&password).await.unwrap();

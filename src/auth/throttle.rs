@@ -15,8 +15,10 @@ use sea_orm::{
     sea_query::{Expr, OnConflict},
 };
 
-use super::sign_in_failure::{self, Entity as SignInFailures};
-use crate::error::ApiError;
+use super::{
+    error::AuthError,
+    sign_in_failure::{self, Entity as SignInFailures},
+};
 
 /// Failures allowed before an email is blocked.
 const FREE_FAILURES: i32 = 5;
@@ -45,7 +47,7 @@ pub fn block_seconds(failures: i32) -> Option<u64> {
 pub async fn check_email(
     db: &impl ConnectionTrait,
     email_normalized: &str,
-) -> Result<(), ApiError> {
+) -> Result<(), AuthError> {
     let Some(row) = SignInFailures::find_by_id(email_normalized.to_owned())
         .one(db)
         .await?
@@ -53,7 +55,7 @@ pub async fn check_email(
         return Ok(());
     };
     match row.blocked_until {
-        Some(until) if until > Utc::now() => Err(ApiError::TooManyRequests {
+        Some(until) if until > Utc::now() => Err(AuthError::TooManyAttempts {
             retry_after_seconds: seconds_until(until),
         }),
         _ => Ok(()),
@@ -64,7 +66,7 @@ pub async fn check_email(
 pub async fn record_email_failure(
     db: &impl ConnectionTrait,
     email_normalized: &str,
-) -> Result<(), ApiError> {
+) -> Result<(), AuthError> {
     let row = sign_in_failure::ActiveModel {
         email_normalized: sea_orm::Set(email_normalized.to_owned()),
         failures: sea_orm::Set(1),
@@ -103,7 +105,7 @@ pub async fn record_email_failure(
 pub async fn clear_email(
     db: &impl ConnectionTrait,
     email_normalized: &str,
-) -> Result<(), ApiError> {
+) -> Result<(), AuthError> {
     SignInFailures::delete_by_id(email_normalized.to_owned())
         .exec(db)
         .await?;
@@ -126,7 +128,7 @@ pub struct AddressThrottle {
 
 impl AddressThrottle {
     /// Refuses an attempt from an address over its limit.
-    pub fn check(&self, address: IpAddr) -> Result<(), ApiError> {
+    pub fn check(&self, address: IpAddr) -> Result<(), AuthError> {
         let now = Instant::now();
         let mut failures = self
             .failures
@@ -141,7 +143,7 @@ impl AddressThrottle {
         }
         let oldest = window.front().copied().unwrap_or(now);
         let wait = ADDRESS_WINDOW.saturating_sub(now.duration_since(oldest));
-        Err(ApiError::TooManyRequests {
+        Err(AuthError::TooManyAttempts {
             retry_after_seconds: wait.as_secs().max(1),
         })
     }
@@ -203,7 +205,7 @@ mod tests {
         throttle.record_failure(address);
         assert!(matches!(
             throttle.check(address),
-            Err(ApiError::TooManyRequests { retry_after_seconds }) if retry_after_seconds >= 1
+            Err(AuthError::TooManyAttempts { retry_after_seconds }) if retry_after_seconds >= 1
         ));
         let other: IpAddr = "192.0.2.2".parse().unwrap();
         assert!(throttle.check(other).is_ok());

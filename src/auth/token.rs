@@ -6,7 +6,7 @@ use jsonwebtoken::{
 };
 use serde::{Deserialize, Serialize};
 
-use crate::error::ApiError;
+use super::error::AuthError;
 
 /// The one algorithm tokens are signed and checked with.
 const ALGORITHM: Algorithm = Algorithm::HS256;
@@ -59,7 +59,7 @@ impl Tokens {
     }
 
     /// A token for user `user_id` in token generation `generation`.
-    pub fn issue(&self, user_id: i64, generation: i32) -> Result<IssuedToken, ApiError> {
+    pub fn issue(&self, user_id: i64, generation: i32) -> Result<IssuedToken, AuthError> {
         let now = Utc::now().timestamp();
         let claims = Claims {
             sub: user_id.to_string(),
@@ -70,8 +70,8 @@ impl Tokens {
             jti: uuid::Uuid::new_v4().to_string(),
             generation,
         };
-        let access_token =
-            encode(&Header::new(ALGORITHM), &claims, &self.encoding).map_err(ApiError::internal)?;
+        let access_token = encode(&Header::new(ALGORITHM), &claims, &self.encoding)
+            .map_err(AuthError::internal)?;
         Ok(IssuedToken {
             access_token,
             expires_in: self.ttl_seconds,
@@ -86,14 +86,14 @@ impl Tokens {
     /// `x5t#S256`) or extensions that must be understood (`crit`) is refused:
     /// tokens are signed with the one secret and never carry these, so such a
     /// token was not issued here, whatever key it claims.
-    pub fn verify(&self, token: &str) -> Result<Claims, ApiError> {
-        let header = decode_header(token).map_err(|_| ApiError::InvalidToken)?;
+    pub fn verify(&self, token: &str) -> Result<Claims, AuthError> {
+        let header = decode_header(token).map_err(|_| AuthError::InvalidToken)?;
         if names_a_key_or_extension(&header) {
-            return Err(ApiError::InvalidToken);
+            return Err(AuthError::InvalidToken);
         }
         decode::<Claims>(token, &self.decoding, &self.validation)
             .map(|data| data.claims)
-            .map_err(|_| ApiError::InvalidToken)
+            .map_err(|_| AuthError::InvalidToken)
     }
 }
 

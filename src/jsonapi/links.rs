@@ -4,7 +4,8 @@
 use poem_openapi::Object;
 use serde::Serialize;
 
-use super::query::{PAGE_NUMBER, Page};
+use super::query::PAGE_NUMBER;
+use crate::collection::Page;
 
 /// What every link starts with: the scheme and authority clients reach the
 /// service at, any path prefix a proxy in front adds, and the prefix of the

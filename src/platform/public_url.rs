@@ -5,15 +5,11 @@
 //! send clients elsewhere.
 
 use poem::{
-    FromRequest, Request, RequestBody,
+    Request,
     http::{HeaderMap, header::HOST, uri::Authority},
 };
 
-use crate::{
-    config::Settings,
-    jsonapi::links::{LinkBase, UrlLayout},
-    state::AppState,
-};
+use crate::{config::Settings, jsonapi::links::LinkBase};
 
 const X_FORWARDED_PROTO: &str = "x-forwarded-proto";
 const X_FORWARDED_HOST: &str = "x-forwarded-host";
@@ -64,18 +60,6 @@ impl PublicUrl {
             })
             .unwrap_or_else(|| "localhost".to_owned());
         LinkBase::new(&format!("{scheme}://{authority}"))
-    }
-}
-
-/// Links in responses are built from the app's [`PublicUrl`], inside the
-/// version that answers.
-impl<'a> FromRequest<'a> for LinkBase {
-    async fn from_request(request: &'a Request, _body: &mut RequestBody) -> poem::Result<Self> {
-        let base = AppState::of(request)?.public_url.link_base(request);
-        Ok(match request.data::<UrlLayout>() {
-            Some(layout) => base.within(*layout),
-            None => base,
-        })
     }
 }
 

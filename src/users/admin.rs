@@ -1,10 +1,16 @@
 //! Creating an admin from the command line (and from tests), outside HTTP.
 
 use anyhow::Context;
-use serde_json::json;
+use serde_json::Value;
 
-use super::{input::NewUser, role::Role, service};
-use crate::{error::ApiError, jsonapi::request::ResourceInput, state::AppState};
+use super::{
+    attributes::{parse_email, parse_name, parse_password},
+    error::{AttributeProblem, ProblemKind, UserError},
+    input::NewUser,
+    role::Role,
+    service,
+};
+use crate::state::AppState;
 
 /// Creates an admin with the same rules as a registration and returns its id.
 pub async fn create_admin(
@@ -13,26 +19,66 @@ pub async fn create_admin(
     name: &str,
     password: &str,
 ) -> anyhow::Result<i64> {
-    let attributes = json!({"name": name, "email": email, "password": password});
-    let input = ResourceInput {
-        attributes: attributes.as_object().cloned().unwrap_or_default(),
-        ..ResourceInput::default()
-    };
-    let mut new_user = NewUser::parse(input).map_err(describe)?;
-    new_user.role = Some(Role::Admin);
-    let user = service::register(state, new_user)
+    let new_admin = new_admin(email, name, password)?;
+    let user = service::register(state, new_admin)
         .await
-        .map_err(describe)
         .context("could not create the admin")?;
     Ok(user.id)
 }
 
-/// A sentence for the terminal, listing every problem.
-fn describe(error: ApiError) -> anyhow::Error {
-    let problems: Vec<String> = error
-        .error_objects()
-        .into_iter()
-        .filter_map(|object| object.detail)
-        .collect();
-    anyhow::anyhow!(problems.join("; "))
+/// The admin, its attributes checked by the rules of a registration, with
+/// every problem reported at once.
+fn new_admin(email: &str, name: &str, password: &str) -> Result<NewUser, UserError> {
+    let name = parse_name(&Value::from(name));
+    let email = parse_email(&Value::from(email));
+    let password = parse_password(&Value::from(password), "password");
+    match (name, email, password) {
+        (Ok(name), Ok(email), Ok(password)) => Ok(NewUser {
+            name,
+            email,
+            password,
+            dob: None,
+            address: None,
+            profession: None,
+            website: None,
+            role: Some(Role::Admin),
+        }),
+        (name, email, password) => Err(UserError::InvalidAttributes(
+            [
+                ("name", name.err()),
+                ("email", email.err()),
+                ("password", password.err()),
+            ]
+            .into_iter()
+            .filter_map(|(attribute, detail)| {
+                Some(AttributeProblem {
+                    attribute,
+                    kind: ProblemKind::Invalid,
+                    detail: detail?,
+                })
+            })
+            .collect(),
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_broken_rule_of_an_admin_is_reported_at_once() {
+        let error = new_admin("not an address", "Ada Lovelace", "short").unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "email is not a valid address; password must be 15 to 128 characters long"
+        );
+    }
+
+    #[test]
+    fn an_admin_within_the_rules_has_the_admin_role() {
+        let admin = new_admin("ada@example.com", "Ada Lovelace", "correct horse battery").unwrap();
+        assert_eq!(admin.role, Some(Role::Admin));
+        assert_eq!(admin.email.normalized, "ada@example.com");
+    }
 }

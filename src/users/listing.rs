@@ -17,7 +17,7 @@ use super::{
     role::Role,
     store::Requester,
 };
-use crate::jsonapi::query::{Page, SortKey};
+use crate::collection::{Page, SortKey};
 
 /// Fields a collection can be sorted by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

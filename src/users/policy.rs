@@ -1,30 +1,28 @@
 //! Who may do what to users.
 
 use super::{
+    caller::Caller,
+    error::{Forbidden, UserError},
     listing::{Filters, SortField},
     role::Role,
 };
-use crate::{auth::caller::Caller, error::ApiError, jsonapi::query::SortKey};
+use crate::collection::SortKey;
 
 /// Reading, changing or deleting a user: that user, or an admin.
-pub fn ensure_self_or_admin(caller: &Caller, user_id: i64) -> Result<(), ApiError> {
+pub fn ensure_self_or_admin(caller: &Caller, user_id: i64) -> Result<(), UserError> {
     if caller.id() == user_id || caller.is_admin() {
         Ok(())
     } else {
-        Err(ApiError::Forbidden(
-            "you may only act on your own account".to_owned(),
-        ))
+        Err(UserError::Forbidden(Forbidden::OthersAccount))
     }
 }
 
 /// Listing users: admins only.
-pub fn ensure_admin(caller: &Caller) -> Result<(), ApiError> {
+pub fn ensure_admin(caller: &Caller) -> Result<(), UserError> {
     if caller.is_admin() {
         Ok(())
     } else {
-        Err(ApiError::Forbidden(
-            "only an admin may list users".to_owned(),
-        ))
+        Err(UserError::Forbidden(Forbidden::Listing))
     }
 }
 
@@ -51,22 +49,16 @@ pub fn ensure_may_list_by(
     caller: &Caller,
     filters: &mut Filters,
     sort: &[SortKey<SortField>],
-) -> Result<(), ApiError> {
+) -> Result<(), UserError> {
     if caller.is_admin() {
         return Ok(());
     }
     filters.q_names_only = true;
     if filters.email.is_some() || filters.role.is_some() {
-        return Err(ApiError::Forbidden(
-            "only an admin may filter users by email or role; filter by name or q".to_owned(),
-        ));
+        return Err(UserError::Forbidden(Forbidden::PrivateFilter));
     }
     if sort.iter().any(|key| !key.field.is_public()) {
-        return Err(ApiError::Forbidden(
-            "only an admin may sort users by email or updated_at; sort by id, name or \
-             created_at"
-                .to_owned(),
-        ));
+        return Err(UserError::Forbidden(Forbidden::PrivateSort));
     }
     Ok(())
 }
@@ -80,11 +72,11 @@ pub fn role_to_set(
     caller: Option<&Caller>,
     requested: Option<Role>,
     current: Option<Role>,
-) -> Result<Option<Role>, ApiError> {
+) -> Result<Option<Role>, UserError> {
     match (requested, caller) {
         (None, _) => Ok(None),
         (Some(_), Some(caller)) if caller.is_admin() => Ok(requested),
         (Some(role), _) if Some(role) == current => Ok(None),
-        (Some(_), _) => Err(ApiError::RoleForbidden),
+        (Some(_), _) => Err(UserError::RoleForbidden),
     }
 }

@@ -2,20 +2,18 @@
 //! password hashing, the rules about passwords, and storing.
 
 use super::{
-    input::{NewUser, UserChanges},
+    caller::{Bearer, Caller},
+    entity::Model as User,
+    error::{AttributeProblem, ProblemKind, UserError},
+    input::{CURRENT_PASSWORD, NewUser, UserChanges},
     listing::{self, KeysetListed, KeysetListing, Listed, Listing},
     policy::{self, Visibility},
     store::{self, UserRecord, UserUpdate},
 };
-use crate::{
-    auth::caller::{Bearer, Caller},
-    error::{ApiError, FieldError, FieldErrorKind},
-    state::AppState,
-    users::entity::Model as User,
-};
+use crate::{auth::password::Password, state::AppState};
 
 /// Registers a user; the role has been authorised by the caller.
-pub async fn register(state: &AppState, new: NewUser) -> Result<User, ApiError> {
+pub async fn register(state: &AppState, new: NewUser) -> Result<User, UserError> {
     let password_hash = state.passwords.hash(&new.password).await?;
     store::insert(
         &state.db,
@@ -36,7 +34,7 @@ pub async fn register(state: &AppState, new: NewUser) -> Result<User, ApiError> 
 
 /// Applies changes to the user `id` for the caller behind `bearer`, who
 /// must be that user or an admin; `changes` is what parsing the request
-/// made of it.
+/// made of it, whose error, in the caller's own type, is reported as it is.
 ///
 /// Changes that neither set a role nor a password need nothing of the
 /// caller but the right to make them, so one statement checks the token,
@@ -44,12 +42,12 @@ pub async fn register(state: &AppState, new: NewUser) -> Result<User, ApiError> 
 /// request, the caller is loaded and every rule applied in turn, which
 /// tells a revoked token, a forbidden change, a bad document and a missing
 /// user apart, in that order.
-pub async fn update_for(
+pub async fn update_for<E: From<UserError>>(
     state: &AppState,
     bearer: &Bearer,
     id: i64,
-    changes: Result<UserChanges, ApiError>,
-) -> Result<User, ApiError> {
+    changes: Result<UserChanges, E>,
+) -> Result<User, E> {
     let unapplied = match changes {
         Ok(changes) if changes.password.is_none() && changes.role.is_none() => {
             let update = stored_changes(changes, None);
@@ -61,16 +59,16 @@ pub async fn update_for(
         }
         other => Some(other),
     };
-    let caller = bearer.admit(store::find(&state.db, bearer.user_id()).await?)?;
+    let caller = bearer.caller(&state.db).await?;
     policy::ensure_self_or_admin(&caller, id)?;
     // Changes the statement could not apply for a caller who may make them
     // were for a user that does not exist.
-    let mut changes = unapplied.ok_or_else(|| not_found(id))??;
+    let mut changes = unapplied.ok_or(UserError::NotFound(id))??;
     // Only admins act on others, and they may set any role; anyone else is
     // acting on themselves, so their own role is the stored one.
     let stored_role = (caller.id() == id).then_some(caller.0.role);
     changes.role = policy::role_to_set(Some(&caller), changes.role, stored_role)?;
-    update(state, &caller, id, changes).await
+    Ok(update(state, &caller, id, changes).await?)
 }
 
 /// Applies changes to the user `id`. Users changing their own password
@@ -81,25 +79,19 @@ async fn update(
     caller: &Caller,
     id: i64,
     changes: UserChanges,
-) -> Result<User, ApiError> {
+) -> Result<User, UserError> {
     let password_hash = match &changes.password {
         None => None,
         Some(password) => {
             if caller.id() == id {
-                check_current_password(
-                    state,
-                    &caller.0,
-                    changes.current_password.as_ref(),
-                    changes.missing_current_password_pointer,
-                )
-                .await?;
+                check_current_password(state, &caller.0, changes.current_password.as_ref()).await?;
             }
             Some(state.passwords.hash(password).await?)
         }
     };
     store::update(&state.db, id, stored_changes(changes, password_hash), None)
         .await?
-        .ok_or_else(|| not_found(id))
+        .ok_or(UserError::NotFound(id))
 }
 
 fn stored_changes(changes: UserChanges, password_hash: Option<String>) -> UserUpdate {
@@ -118,15 +110,14 @@ fn stored_changes(changes: UserChanges, password_hash: Option<String>) -> UserUp
 async fn check_current_password(
     state: &AppState,
     user: &User,
-    current: Option<&crate::auth::password::Password>,
-    missing_pointer: &str,
-) -> Result<(), ApiError> {
+    current: Option<&Password>,
+) -> Result<(), UserError> {
     let Some(current) = current else {
-        return Err(ApiError::InvalidAttributes(vec![FieldError::new(
-            FieldErrorKind::Missing,
-            missing_pointer,
-            "changing your own password needs meta.current_password",
-        )]));
+        return Err(UserError::InvalidAttributes(vec![AttributeProblem {
+            attribute: CURRENT_PASSWORD,
+            kind: ProblemKind::Missing,
+            detail: "changing your own password needs meta.current_password".to_owned(),
+        }]));
     };
     let verification = state
         .passwords
@@ -135,13 +126,13 @@ async fn check_current_password(
     if verification.matches {
         Ok(())
     } else {
-        Err(ApiError::WrongCurrentPassword)
+        Err(UserError::WrongCurrentPassword)
     }
 }
 
 /// Loads the user `id` for the caller behind `bearer`, who must be that
 /// user or an admin. One query loads both the caller and the user.
-pub async fn find_for(state: &AppState, bearer: &Bearer, id: i64) -> Result<User, ApiError> {
+pub async fn find_for(state: &AppState, bearer: &Bearer, id: i64) -> Result<User, UserError> {
     let mut users = store::find_all(&state.db, [bearer.user_id(), id]).await?;
     let caller_row = users
         .iter()
@@ -150,7 +141,7 @@ pub async fn find_for(state: &AppState, bearer: &Bearer, id: i64) -> Result<User
     let caller = bearer.admit(caller_row)?;
     policy::ensure_self_or_admin(&caller, id)?;
     users.retain(|user| user.id == id);
-    users.pop().ok_or_else(|| not_found(id))
+    users.pop().ok_or(UserError::NotFound(id))
 }
 
 /// Loads the user `id` for any signed-in caller, with how much of it they
@@ -159,7 +150,7 @@ pub async fn find_visible(
     state: &AppState,
     bearer: &Bearer,
     id: i64,
-) -> Result<(User, Visibility), ApiError> {
+) -> Result<(User, Visibility), UserError> {
     let mut users = store::find_all(&state.db, [bearer.user_id(), id]).await?;
     let caller_row = users
         .iter()
@@ -167,7 +158,7 @@ pub async fn find_visible(
         .cloned();
     let caller = bearer.admit(caller_row)?;
     users.retain(|user| user.id == id);
-    let user = users.pop().ok_or_else(|| not_found(id))?;
+    let user = users.pop().ok_or(UserError::NotFound(id))?;
     Ok((user, policy::visibility(&caller, id)))
 }
 
@@ -178,47 +169,48 @@ pub async fn keyset_list_for(
     state: &AppState,
     caller: &Caller,
     listing: &mut KeysetListing,
-) -> Result<Option<KeysetListed>, ApiError> {
+) -> Result<Option<KeysetListed>, UserError> {
     policy::ensure_may_list_by(caller, &mut listing.filters, &listing.sort)?;
     Ok(listing::keyset_page(&state.db, listing).await?.ok())
 }
 
 /// One page of users for the caller behind `bearer`, who must be an admin;
-/// `listing` is what parsing the request made of it.
+/// `listing` is what parsing the request made of it, whose error, in the
+/// caller's own type, is reported as it is.
 ///
 /// One statement checks the token, authorises, and reads the page with its
 /// total. When it finds nobody, the caller is loaded and every rule applied
 /// in turn, which tells a revoked token, a forbidden caller and a bad
 /// request apart, in that order; an admin's empty page is counted alone.
-pub async fn list_for(
+pub async fn list_for<E: From<UserError>>(
     state: &AppState,
     bearer: &Bearer,
-    listing: Result<Listing, ApiError>,
-) -> Result<Listed, ApiError> {
+    listing: Result<Listing, E>,
+) -> Result<Listed, E> {
     if let Ok(listing) = &listing
-        && let Some(listed) = listing::page_for(&state.db, listing, bearer.requester()).await?
+        && let Some(listed) = listing::page_for(&state.db, listing, bearer.requester())
+            .await
+            .map_err(UserError::from)?
     {
         return Ok(listed);
     }
-    let caller = bearer.admit(store::find(&state.db, bearer.user_id()).await?)?;
+    let caller = bearer.caller(&state.db).await?;
     policy::ensure_admin(&caller)?;
     let listing = listing?;
     Ok(Listed {
         page: listing.page,
         users: Vec::new(),
-        total: listing::total(&state.db, &listing).await?,
+        total: listing::total(&state.db, &listing)
+            .await
+            .map_err(UserError::from)?,
     })
 }
 
-fn not_found(id: i64) -> ApiError {
-    ApiError::NotFound(format!("there is no user {id}"))
-}
-
 /// Deletes the user `id`; its tokens die with its row.
-pub async fn delete(state: &AppState, id: i64) -> Result<(), ApiError> {
+pub async fn delete(state: &AppState, id: i64) -> Result<(), UserError> {
     if store::delete(&state.db, id).await? {
         Ok(())
     } else {
-        Err(not_found(id))
+        Err(UserError::NotFound(id))
     }
 }

@@ -11,9 +11,9 @@ use sea_orm::{
 
 use super::{
     entity::{ActiveModel, Column, Entity as Users, Model as User},
+    error::UserError,
     role::Role,
 };
-use crate::error::ApiError;
 
 /// A user ready to be stored: validated, with the password already hashed.
 pub struct UserRecord {
@@ -109,12 +109,38 @@ fn now() -> DateTime<Utc> {
     Utc::now().trunc_subsecs(6)
 }
 
-/// A unique violation can only be the email index.
-fn email_conflict(error: DbErr) -> ApiError {
+/// The unique index that decides duplicate emails, named as the migration
+/// that creates it names it.
+const EMAIL_INDEX: &str = "users_email_normalized_key";
+/// The column under it, which is how SQLite names the index it violates.
+const EMAIL_COLUMN: &str = "users.email_normalized";
+
+/// A violation of the email index is a taken email; any other unique
+/// violation is a bug, and stays a database error.
+fn email_conflict(error: DbErr) -> UserError {
     match error.sql_err() {
-        Some(SqlErr::UniqueConstraintViolation(_)) => ApiError::EmailTaken,
+        Some(SqlErr::UniqueConstraintViolation(message)) if violates_email_index(&message) => {
+            UserError::EmailTaken
+        }
         _ => error.into(),
     }
+}
+
+/// Whether a unique violation's message is about the email index. The
+/// drivers say only in the message: PostgreSQL names the constraint,
+/// MariaDB the key (MySQL 8 prefixes the table), SQLite the columns.
+fn violates_email_index(message: &str) -> bool {
+    let violated = if let Some(columns) = message.strip_prefix("UNIQUE constraint failed: ") {
+        columns
+    } else if let Some((_, key)) = message.rsplit_once(" for key ") {
+        let key = key.trim_matches('\'');
+        key.strip_prefix("users.").unwrap_or(key)
+    } else if let Some((_, constraint)) = message.split_once("unique constraint ") {
+        constraint.trim_matches('"')
+    } else {
+        return false;
+    };
+    violated == EMAIL_INDEX || violated == EMAIL_COLUMN
 }
 
 pub async fn find(db: &impl ConnectionTrait, id: i64) -> Result<Option<User>, DbErr> {
@@ -139,8 +165,9 @@ pub async fn find_by_email(
         .await
 }
 
-/// Stores a new user; the unique index turns a taken email into a 409.
-pub async fn insert(db: &impl ConnectionTrait, record: UserRecord) -> Result<User, ApiError> {
+/// Stores a new user; the unique index turns a taken email into
+/// [`UserError::EmailTaken`].
+pub async fn insert(db: &impl ConnectionTrait, record: UserRecord) -> Result<User, UserError> {
     let now = now();
     ActiveModel {
         name: Set(record.name),
@@ -174,7 +201,7 @@ pub async fn update(
     id: i64,
     changes: UserUpdate,
     requester: Option<Requester>,
-) -> Result<Option<User>, ApiError> {
+) -> Result<Option<User>, UserError> {
     let mut statement = changes.statement(id);
     if db.get_database_backend() == DbBackend::Postgres {
         // One statement does it all: the requester's check and the time
@@ -291,4 +318,38 @@ pub async fn replace_password_hash(
         .exec(db)
         .await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_databases_message_about_the_email_index_is_a_taken_email() {
+        for message in [
+            // SQLite
+            "UNIQUE constraint failed: users.email_normalized",
+            // PostgreSQL
+            "duplicate key value violates unique constraint \"users_email_normalized_key\"",
+            // MariaDB
+            "Duplicate entry 'ada@example.com' for key 'users_email_normalized_key'",
+            // MySQL 8
+            "Duplicate entry 'ada@example.com' for key 'users.users_email_normalized_key'",
+        ] {
+            assert!(violates_email_index(message), "{message}");
+        }
+    }
+
+    #[test]
+    fn a_unique_violation_of_any_other_index_is_not_a_taken_email() {
+        for message in [
+            "UNIQUE constraint failed: users.id",
+            "UNIQUE constraint failed: sign_in_failures.email_normalized",
+            "duplicate key value violates unique constraint \"users_pkey\"",
+            "Duplicate entry '7' for key 'PRIMARY'",
+            "Duplicate entry 'users_email_normalized_key' for key 'PRIMARY'",
+        ] {
+            assert!(!violates_email_index(message), "{message}");
+        }
+    }
 }

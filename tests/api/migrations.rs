@@ -6,8 +6,8 @@ use reqwest::header::{ACCEPT, CONTENT_TYPE};
 use reqwest::{Client, StatusCode};
 use sea_orm::{ActiveModelTrait, ConnectionTrait, Database, DatabaseConnection, Set};
 use serde_json::Value;
+use users_service::collection::Page;
 use users_service::config::Settings;
-use users_service::jsonapi::query::Page;
 use users_service::startup::Application;
 use users_service::users::{
     entity,

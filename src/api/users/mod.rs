@@ -1,22 +1,69 @@
 //! What every version's users endpoints share: the declaration of users as
-//! a resource type, the document types of a user and the patterns the
-//! document states for each attribute.
+//! a resource type, the document types of a user, the patterns the document
+//! states for each attribute, reading a registration or an update, and
+//! answering users' errors.
 
 pub mod attribute_patterns;
+pub mod errors;
+pub mod input;
+pub mod pointers;
 pub mod resource;
 pub mod schema;
 
 use serde_json::Value;
 
-use self::resource::Users;
+use self::{errors::answer, pointers::Members, resource::Users};
 use crate::{
     error::ApiError,
     jsonapi::request::{IdRule, parse_resource},
-    users::input::UserChanges,
+    state::AppState,
+    users::{caller::Bearer, entity::Model as User, error::UserError, input::UserChanges, service},
 };
 
+/// An update document as read: the changes it asks for, or why it cannot
+/// be read, and where it points problems with its members.
+pub struct RequestedChanges {
+    changes: Result<UserChanges, ApiError>,
+    members: Members,
+}
+
 /// The changes an update document asks of user `id`.
-pub fn parse_changes(document: Value, id: i64) -> Result<UserChanges, ApiError> {
+pub fn parse_changes(document: Value, id: i64) -> RequestedChanges {
     let id = id.to_string();
-    UserChanges::parse(parse_resource::<Users>(document, IdRule::MustMatch(&id))?)
+    match parse_resource::<Users>(document, IdRule::MustMatch(&id)) {
+        Ok(input) => RequestedChanges {
+            members: Members::of(&input),
+            changes: UserChanges::parse(input),
+        },
+        Err(error) => RequestedChanges {
+            changes: Err(error),
+            members: Members::default(),
+        },
+    }
+}
+
+/// Why an update was refused: its document, or the rules about users.
+enum Refusal {
+    Document(ApiError),
+    Domain(UserError),
+}
+
+impl From<UserError> for Refusal {
+    fn from(error: UserError) -> Self {
+        Self::Domain(error)
+    }
+}
+
+impl RequestedChanges {
+    /// Applies the changes to user `id` for the caller behind `bearer`; a
+    /// refusal points into this document.
+    pub async fn apply(self, state: &AppState, bearer: &Bearer, id: i64) -> Result<User, ApiError> {
+        let changes = self.changes.map_err(Refusal::Document);
+        service::update_for(state, bearer, id, changes)
+            .await
+            .map_err(|refusal| match refusal {
+                Refusal::Document(error) => error,
+                Refusal::Domain(error) => answer(error, self.members),
+            })
+    }
 }

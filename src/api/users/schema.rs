@@ -345,7 +345,7 @@ mod tests {
     use poem_openapi::types::ToJSON;
 
     use super::*;
-    use crate::jsonapi::{links::Mount, query::Page};
+    use crate::{collection::Page, jsonapi::links::Mount};
 
     fn user(id: i64, details: bool) -> Profile {
         let instant = Utc.with_ymd_and_hms(2026, 11, 20, 9, 0, 0).unwrap();

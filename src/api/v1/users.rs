@@ -11,6 +11,7 @@ use super::V1;
 use crate::{
     api::{
         ApiTags,
+        caller::MaybeCaller,
         users::{
             parse_changes,
             resource::{UserFields, UserSort, Users},
@@ -20,19 +21,20 @@ use crate::{
             },
         },
     },
-    auth::caller::{Bearer, Caller, MaybeCaller},
+    collection::Page,
     error::{ApiError, Failure, error_statuses},
     jsonapi::{
         document::JsonApiObject,
         links::{LinkBase, PaginationLinks},
         pattern_param::Matching,
         payload::{Fieldset, JsonApi, JsonApiBody},
-        query::{Page, parse_sort},
+        query::parse_sort,
         resource::{ResourceType, ServesResource, fieldset},
         resource_id::ResourceId,
     },
     state::AppState,
     users::{
+        caller::{Bearer, Caller},
         entity::Model as User,
         listing::{Filters, Listed, Listing, SortField},
         policy,
@@ -252,7 +254,7 @@ impl UsersApi {
         body: JsonApiBody<UserUpdateDocument>,
     ) -> Result<UserFound, Failure<UpdateErrors>> {
         let changes = parse_changes(body.0, id.0.0);
-        let user = service::update_for(&state, &bearer, id.0.0, changes).await?;
+        let user = changes.apply(&state, &bearer, id.0.0).await?;
         Ok(UserFound::Ok(answer(user, &base, None)))
     }
 

@@ -16,13 +16,13 @@ use super::{
 use crate::{
     api::{
         ApiTags,
+        caller::MaybeCaller,
         users::{
             parse_changes,
             resource::{UserFields, UserSort, Users},
             schema::{UserCreateDocument, UserUpdateDocument},
         },
     },
-    auth::caller::{Bearer, Caller, MaybeCaller},
     error::{ApiError, Failure, error_statuses},
     jsonapi::{
         cursor::{
@@ -38,6 +38,7 @@ use crate::{
     },
     state::AppState,
     users::{
+        caller::{Bearer, Caller},
         entity::Model as User,
         listing::{Filters, KeysetListing, Seek, SortField},
         policy::{self, Visibility},
@@ -306,7 +307,7 @@ impl UsersApi {
         body: JsonApiBody<UserUpdateDocument>,
     ) -> Result<UserFound, Failure<UpdateErrors>> {
         let changes = parse_changes(body.0, id.0.0);
-        let user = service::update_for(&state, &bearer, id.0.0, changes).await?;
+        let user = changes.apply(&state, &bearer, id.0.0).await?;
         Ok(UserFound::Ok(answer(
             user,
             Visibility::Everything,

@@ -1,17 +1,15 @@
 //! The token endpoint, which every version serves: a token from either
 //! works on both.
 
+mod error;
+pub mod oauth;
+
 use poem::{Request, web::Data};
 use poem_openapi::{ApiResponse, OpenApi, payload::Json};
 
+use self::oauth::{AccessToken, TokenFailure, TokenRequestBody};
 use super::ApiTags;
-use crate::{
-    auth::{
-        oauth::{AccessToken, TokenFailure, TokenRequestBody},
-        sign_in::sign_in,
-    },
-    state::AppState,
-};
+use crate::{state::AppState, users::sign_in::sign_in};
 
 /// Where a version issues tokens, below its prefix.
 pub const TOKEN_ROUTE: &str = "/auth/token";
@@ -44,12 +42,12 @@ impl AuthApi {
         request: &Request,
         body: TokenRequestBody,
     ) -> Result<TokenIssued, TokenFailure> {
-        let params = body.0.map_err(TokenFailure::OAuth)?;
+        let (email, password) = body.0?.credentials()?;
         let address = request
             .remote_addr()
             .as_socket_addr()
             .map(|address| address.ip());
-        let issued = sign_in(&state, address, params).await?;
+        let issued = sign_in(&state, address, &email, &password).await?;
         Ok(TokenIssued::Ok(
             Json(AccessToken {
                 access_token: issued.access_token,

@@ -1,5 +1,6 @@
 //! The OAuth 2 shapes of the token endpoint (RFC 6749, section 4.3): the
-//! form it takes, the token it answers, and its error responses.
+//! form it takes and the credentials in it, the token it answers, and its
+//! error responses.
 
 use poem::{IntoResponse, Request, RequestBody, Response, http::StatusCode};
 use poem_openapi::{
@@ -11,8 +12,10 @@ use poem_openapi::{
 use serde_json::Value;
 
 use crate::{
+    auth::password::Password,
     error::ApiError,
     jsonapi::{MEDIA_TYPE, document::ErrorDocument, payload::JsonApi, strict_json},
+    users::sign_in::SignInError,
 };
 
 const FORM: &str = "application/x-www-form-urlencoded";
@@ -93,6 +96,33 @@ pub struct TokenParams {
     pub grant_type: Option<String>,
     pub username: Option<String>,
     pub password: Option<String>,
+}
+
+impl TokenParams {
+    /// The email address and password of a password grant.
+    pub fn credentials(self) -> Result<(String, Password), OAuthError> {
+        let invalid =
+            |description: &str| OAuthError::new(OAuthErrorCode::InvalidRequest, description);
+        match self.grant_type.as_deref() {
+            None => return Err(invalid("grant_type is required")),
+            Some("password") => {}
+            Some(_) => {
+                return Err(OAuthError::new(
+                    OAuthErrorCode::UnsupportedGrantType,
+                    "only the password grant is supported",
+                ));
+            }
+        }
+        let email = self
+            .username
+            .filter(|username| !username.trim().is_empty())
+            .ok_or_else(|| invalid("username (the email address) is required"))?;
+        let password = self
+            .password
+            .filter(|password| !password.is_empty())
+            .ok_or_else(|| invalid("password is required"))?;
+        Ok((email, Password::new(password)))
+    }
 }
 
 /// The token request body, as a form (what the spec documents and Swagger UI
@@ -198,15 +228,19 @@ pub enum TokenFailure {
     Api(ApiError),
 }
 
-impl From<ApiError> for TokenFailure {
-    fn from(error: ApiError) -> Self {
-        Self::Api(error)
+impl From<OAuthError> for TokenFailure {
+    fn from(error: OAuthError) -> Self {
+        Self::OAuth(error)
     }
 }
 
-impl From<sea_orm::DbErr> for TokenFailure {
-    fn from(error: sea_orm::DbErr) -> Self {
-        Self::Api(error.into())
+impl From<SignInError> for TokenFailure {
+    fn from(error: SignInError) -> Self {
+        match error {
+            SignInError::WrongCredentials => Self::OAuth(OAuthError::invalid_grant()),
+            SignInError::Auth(error) => Self::Api(error.into()),
+            SignInError::Database(error) => Self::Api(error.into()),
+        }
     }
 }
 

@@ -1,6 +1,8 @@
-//! The signed-in caller, as a poem-openapi extractor that also declares the
-//! security schemes in the spec: a bearer JWT, and the OAuth 2 password flow
-//! that obtains one (which is what Swagger UI's Authorize button uses).
+//! The caller as handlers take it: the bearer token of a request read into
+//! users' [`Bearer`] and [`Caller`], by poem-openapi extractors that also
+//! declare the security schemes in the spec: a bearer JWT, and the OAuth 2
+//! password flow that obtains one (which is what Swagger UI's Authorize
+//! button uses).
 
 use poem::{Request, RequestBody, http::header::AUTHORIZATION};
 use poem_openapi::{
@@ -11,56 +13,11 @@ use poem_openapi::{
 use crate::{
     error::ApiError,
     state::AppState,
-    users::{entity::Model as User, role::Role, store},
+    users::caller::{Bearer, Caller},
 };
 
 const BEARER_SCHEME: &str = "bearerAuth";
 const OAUTH2_SCHEME: &str = "oauth2";
-
-/// A caller with a valid, unrevoked bearer token.
-pub struct Caller(pub User);
-
-impl Caller {
-    pub fn id(&self) -> i64 {
-        self.0.id
-    }
-
-    pub fn is_admin(&self) -> bool {
-        self.0.role == Role::Admin
-    }
-}
-
-/// A bearer token with a valid signature and claims, not yet checked
-/// against the user it names. A handler that reads users anyway takes this
-/// and loads the caller in the same query, saving a round trip.
-pub struct Bearer {
-    user_id: i64,
-    generation: i32,
-}
-
-impl Bearer {
-    pub fn user_id(&self) -> i64 {
-        self.user_id
-    }
-
-    /// The user the token names, for a statement that checks the token
-    /// itself.
-    pub fn requester(&self) -> store::Requester {
-        store::Requester {
-            id: self.user_id,
-            token_generation: self.generation,
-        }
-    }
-
-    /// The caller, given the row of the user the token names. The row both
-    /// proves the user exists and checks revocation: a deleted user has no
-    /// row, and a password change moved the generation on.
-    pub fn admit(&self, user: Option<User>) -> Result<Caller, ApiError> {
-        user.filter(|user| user.id == self.user_id && user.token_generation == self.generation)
-            .map(Caller)
-            .ok_or(ApiError::InvalidToken)
-    }
-}
 
 /// A caller who may be anonymous. A token that is sent must still be valid:
 /// a bad one is refused, never taken as no token.
@@ -123,10 +80,7 @@ fn bearer(request: &Request) -> Result<Option<Bearer>, ApiError> {
         .filter(|token| !token.is_empty())
         .ok_or(ApiError::InvalidToken)?;
     let claims = AppState::of(request)?.tokens.verify(token)?;
-    Ok(Some(Bearer {
-        user_id: claims.sub.parse().map_err(|_| ApiError::InvalidToken)?,
-        generation: claims.generation,
-    }))
+    Ok(Some(Bearer::from_claims(&claims)?))
 }
 
 /// The caller behind the request's bearer token, if it sent one.
@@ -134,8 +88,7 @@ async fn authenticate(request: &Request) -> Result<Option<Caller>, ApiError> {
     let Some(bearer) = bearer(request)? else {
         return Ok(None);
     };
-    let user = store::find(&AppState::of(request)?.db, bearer.user_id).await?;
-    bearer.admit(user).map(Some)
+    Ok(Some(bearer.caller(&AppState::of(request)?.db).await?))
 }
 
 /// Implements the extractor for a type that stands for the bearer token, so

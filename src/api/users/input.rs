@@ -1,0 +1,313 @@
+//! A registration or an update read from a JSON:API resource object: each
+//! attribute checked by users' rules, every problem reported at once with a
+//! pointer into the document.
+
+use chrono::Utc;
+use serde_json::{Map, Value};
+
+use super::pointers::{attribute_pointer, meta_pointer};
+use crate::{
+    auth::password::Password,
+    error::{ApiError, FieldError, FieldErrorKind},
+    jsonapi::request::ResourceInput,
+    users::{
+        attributes::{
+            parse_dob, parse_email, parse_name, parse_password, parse_text, parse_website,
+        },
+        input::{CURRENT_PASSWORD, NewUser, UserChanges},
+        role::Role,
+    },
+};
+
+/// Attributes the server computes. Clients that read a user, change a field
+/// and save the whole object back send them too, so they are ignored rather
+/// than refused; they are never written.
+const SERVER_OWNED: [&str; 3] = ["age", "created_at", "updated_at"];
+
+/// Members of the resource object itself, which JSON:API forbids as
+/// attribute names.
+const RESERVED: [&str; 2] = ["id", "type"];
+
+/// Collects attribute errors while parsing.
+struct Checker {
+    errors: Vec<FieldError>,
+    /// Where a missing attribute is pointed at: the nearest member that exists.
+    missing_pointer: &'static str,
+}
+
+impl Checker {
+    fn take<T>(&mut self, name: &str, parsed: Result<T, String>) -> Option<T> {
+        parsed
+            .map_err(|detail| {
+                self.errors.push(FieldError::new(
+                    FieldErrorKind::Invalid,
+                    attribute_pointer(name),
+                    detail,
+                ));
+            })
+            .ok()
+    }
+
+    fn refuse_unknown(&mut self, attributes: &Map<String, Value>, known: &[&str]) {
+        for name in attributes.keys() {
+            if RESERVED.contains(&name.as_str()) {
+                self.errors.push(FieldError::new(
+                    FieldErrorKind::ReadOnly,
+                    attribute_pointer(name),
+                    format!("{name} is a member of the resource object, not an attribute"),
+                ));
+            } else if !known.contains(&name.as_str()) && !SERVER_OWNED.contains(&name.as_str()) {
+                self.errors.push(FieldError::new(
+                    FieldErrorKind::Unknown,
+                    attribute_pointer(name),
+                    format!("users have no attribute {name:?}"),
+                ));
+            }
+        }
+    }
+
+    /// A required attribute: absent or null is an error.
+    fn required<T>(
+        &mut self,
+        attributes: &Map<String, Value>,
+        name: &str,
+        parse: impl FnOnce(&Value) -> Result<T, String>,
+    ) -> Option<T> {
+        let pointer = match attributes.get(name) {
+            None => self.missing_pointer.to_owned(),
+            Some(Value::Null) => attribute_pointer(name),
+            Some(value) => return self.take(name, parse(value)),
+        };
+        self.errors.push(FieldError::new(
+            FieldErrorKind::Missing,
+            pointer,
+            format!("{name} is required"),
+        ));
+        None
+    }
+
+    /// An attribute that may be sent or not but never cleared: null is an error.
+    fn not_null<T>(
+        &mut self,
+        attributes: &Map<String, Value>,
+        name: &str,
+        parse: impl FnOnce(&Value) -> Result<T, String>,
+    ) -> Option<T> {
+        match attributes.get(name) {
+            None => None,
+            Some(Value::Null) => self.take(name, Err(format!("{name} cannot be null"))),
+            Some(value) => self.take(name, parse(value)),
+        }
+    }
+
+    /// An attribute that null clears: `Some(None)`.
+    fn nullable<T>(
+        &mut self,
+        attributes: &Map<String, Value>,
+        name: &str,
+        parse: impl FnOnce(&Value) -> Result<T, String>,
+    ) -> Option<Option<T>> {
+        match attributes.get(name) {
+            None => None,
+            Some(Value::Null) => Some(None),
+            Some(value) => self.take(name, parse(value)).map(Some),
+        }
+    }
+
+    fn finish<T>(self, value: Option<T>) -> Result<T, ApiError> {
+        match value {
+            Some(value) if self.errors.is_empty() => Ok(value),
+            _ => Err(ApiError::InvalidAttributes(self.errors)),
+        }
+    }
+}
+
+const WRITABLE: [&str; 8] = [
+    "name",
+    "email",
+    "password",
+    "dob",
+    "address",
+    "profession",
+    "website",
+    "role",
+];
+
+fn parse_role(value: &Value) -> Result<Role, String> {
+    value
+        .as_str()
+        .and_then(Role::parse)
+        .ok_or_else(|| "role must be \"user\" or \"admin\"".to_owned())
+}
+
+// What a registration and an update are is the domain's; reading them from
+// a request document is this layer's.
+impl NewUser {
+    pub fn parse(input: ResourceInput) -> Result<Self, ApiError> {
+        let today = Utc::now().date_naive();
+        let attributes = &input.attributes;
+        let mut checker = Checker {
+            errors: Vec::new(),
+            missing_pointer: input.missing_attribute_pointer(),
+        };
+        checker.refuse_unknown(attributes, &WRITABLE);
+        let name = checker.required(attributes, "name", parse_name);
+        let email = checker.required(attributes, "email", parse_email);
+        let password = checker.required(attributes, "password", |v| parse_password(v, "password"));
+        let dob = checker.nullable(attributes, "dob", |v| parse_dob(v, today));
+        let address = checker.nullable(attributes, "address", |v| parse_text(v, "address"));
+        let profession =
+            checker.nullable(attributes, "profession", |v| parse_text(v, "profession"));
+        let website = checker.nullable(attributes, "website", parse_website);
+        let role = checker.nullable(attributes, "role", parse_role);
+        let user = match (name, email, password) {
+            (Some(name), Some(email), Some(password)) => Some(Self {
+                name,
+                email,
+                password,
+                dob: dob.flatten(),
+                address: address.flatten(),
+                profession: profession.flatten(),
+                website: website.flatten(),
+                role: role.flatten(),
+            }),
+            _ => None,
+        };
+        checker.finish(user)
+    }
+}
+
+impl UserChanges {
+    pub fn parse(input: ResourceInput) -> Result<Self, ApiError> {
+        let today = Utc::now().date_naive();
+        let attributes = &input.attributes;
+        let mut checker = Checker {
+            errors: Vec::new(),
+            missing_pointer: input.missing_attribute_pointer(),
+        };
+        checker.refuse_unknown(attributes, &WRITABLE);
+        let changes = Self {
+            name: checker.not_null(attributes, "name", parse_name),
+            email: checker.not_null(attributes, "email", parse_email),
+            password: checker.not_null(attributes, "password", |v| parse_password(v, "password")),
+            dob: checker.nullable(attributes, "dob", |v| parse_dob(v, today)),
+            address: checker.nullable(attributes, "address", |v| parse_text(v, "address")),
+            profession: checker.nullable(attributes, "profession", |v| parse_text(v, "profession")),
+            website: checker.nullable(attributes, "website", parse_website),
+            role: checker.not_null(attributes, "role", parse_role),
+            current_password: match input.meta.get(CURRENT_PASSWORD) {
+                None | Some(Value::Null) => None,
+                Some(Value::String(password)) => Some(Password::new(password.clone())),
+                Some(_) => {
+                    checker.errors.push(FieldError::new(
+                        FieldErrorKind::Invalid,
+                        meta_pointer(CURRENT_PASSWORD),
+                        "meta.current_password must be a string",
+                    ));
+                    None
+                }
+            },
+        };
+        checker.finish(Some(changes))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn input(attributes: Value) -> ResourceInput {
+        ResourceInput {
+            attributes: attributes.as_object().unwrap().clone(),
+            attributes_sent: true,
+            ..ResourceInput::default()
+        }
+    }
+
+    fn pointers(error: ApiError) -> Vec<(FieldErrorKind, String)> {
+        match error {
+            ApiError::InvalidAttributes(errors) => {
+                errors.into_iter().map(|e| (e.kind, e.pointer)).collect()
+            }
+            other => panic!("expected attribute errors, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_complete_registration_parses() {
+        let user = NewUser::parse(input(json!({
+            "name": "Ada Lovelace", "email": "ada@example.com",
+            "password": "correct horse battery staple", "dob": "1815-12-10",
+            "website": "https://example.com/ada"
+        })))
+        .unwrap();
+        assert_eq!(user.name, "Ada Lovelace");
+        assert!(user.role.is_none());
+    }
+
+    #[test]
+    fn every_bad_attribute_of_a_registration_is_reported_at_once() {
+        let error = NewUser::parse(input(json!({
+            "email": "not-an-email", "password": "short", "id": "3", "nickname": "x"
+        })))
+        .unwrap_err();
+        let mut found = pointers(error);
+        found.sort_by(|a, b| a.1.cmp(&b.1));
+        assert_eq!(
+            found,
+            [
+                (FieldErrorKind::Missing, "/data/attributes".to_owned()),
+                (FieldErrorKind::Invalid, "/data/attributes/email".to_owned()),
+                (FieldErrorKind::ReadOnly, "/data/attributes/id".to_owned()),
+                (
+                    FieldErrorKind::Unknown,
+                    "/data/attributes/nickname".to_owned()
+                ),
+                (
+                    FieldErrorKind::Invalid,
+                    "/data/attributes/password".to_owned()
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn server_owned_attributes_sent_back_are_ignored() {
+        let changes = UserChanges::parse(input(json!({
+            "age": 36, "created_at": "not even a time", "updated_at": null, "name": "Ada"
+        })))
+        .unwrap();
+        assert_eq!(changes.name.as_deref(), Some("Ada"));
+        let user = NewUser::parse(input(json!({
+            "name": "Ada Lovelace", "email": "ada@example.com",
+            "password": "correct horse battery staple", "age": 3, "created_at": "2001-01-01T00:00:00Z"
+        })))
+        .unwrap();
+        assert_eq!(user.name, "Ada Lovelace");
+    }
+
+    #[test]
+    fn an_update_tells_absent_from_null() {
+        let changes = UserChanges::parse(input(json!({"dob": null, "name": "Ada"}))).unwrap();
+        assert_eq!(changes.dob, Some(None));
+        assert_eq!(changes.address, None);
+        assert_eq!(changes.name.as_deref(), Some("Ada"));
+    }
+
+    #[test]
+    fn an_update_cannot_null_a_required_attribute() {
+        let error = UserChanges::parse(input(json!({"email": null}))).unwrap_err();
+        assert_eq!(
+            pointers(error),
+            [(FieldErrorKind::Invalid, "/data/attributes/email".to_owned())]
+        );
+    }
+
+    #[test]
+    fn pointers_escape_slashes_and_tildes() {
+        let error = UserChanges::parse(input(json!({"a/b~c": 1}))).unwrap_err();
+        assert_eq!(pointers(error)[0].1, "/data/attributes/a~1b~0c");
+    }
+}
