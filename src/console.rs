@@ -11,7 +11,7 @@ use poem::{
     web::Path,
 };
 
-use crate::error::ApiError;
+use crate::jsonapi::error::ApiError;
 
 const PAGE: &str = include_str!("console/index.html");
 const SCRIPT: &str = include_str!("console/app.js");

@@ -7,7 +7,6 @@ pub mod collection;
 pub mod config;
 pub mod console;
 pub mod db;
-pub mod error;
 pub mod jsonapi;
 pub mod platform;
 pub mod startup;

@@ -14,7 +14,7 @@ use crate::{
     api,
     config::{Settings, redact_url},
     db,
-    error::error_response,
+    jsonapi::error::error_response,
     platform::{
         body_limit::read_body_within, cors::AllowedOrigins, header_deadline::HeadDeadlineAcceptor,
         in_flight::InFlightLimit, logging::log_request, panic::panic_response,

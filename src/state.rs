@@ -9,7 +9,7 @@ use sea_orm::DatabaseConnection;
 use crate::{
     auth::{password::Passwords, throttle::AddressThrottle, token::Tokens},
     config::Settings,
-    error::ApiError,
+    jsonapi::error::ApiError,
     platform::public_url::PublicUrl,
 };
 

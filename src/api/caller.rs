@@ -11,7 +11,7 @@ use poem_openapi::{
 };
 
 use crate::{
-    error::ApiError,
+    jsonapi::error::ApiError,
     state::AppState,
     users::caller::{Bearer, Caller},
 };

@@ -7,7 +7,7 @@ use poem_openapi::{ApiResponse, Object, OpenApi, payload::Json};
 
 use super::ApiTags;
 use crate::{
-    error::{ApiError, Failure, error_statuses},
+    jsonapi::error::{ApiError, Failure, error_statuses},
     state::AppState,
 };
 

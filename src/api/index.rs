@@ -11,7 +11,7 @@ use serde_json::json;
 use super::mount::Version;
 use crate::{
     config::{Lifecycle, Settings},
-    error::ApiError,
+    jsonapi::error::ApiError,
     jsonapi::{
         MEDIA_TYPE,
         document::JSONAPI_VERSION,

@@ -8,7 +8,9 @@ use poem::{
     http::{HeaderValue, header::LINK},
 };
 
-use crate::{config::Lifecycle, error::error_response, jsonapi::links::UrlLayout, state::AppState};
+use crate::{
+    config::Lifecycle, jsonapi::error::error_response, jsonapi::links::UrlLayout, state::AppState,
+};
 
 const DEPRECATION: &str = "deprecation";
 const SUNSET: &str = "sunset";

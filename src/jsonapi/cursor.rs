@@ -19,8 +19,8 @@ use poem_openapi::{
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use super::error::ApiError;
 use super::query::PAGE_SIZE;
-use crate::error::ApiError;
 
 /// The profile's URI, as responses name it.
 pub const PROFILE: &str = "https://jsonapi.org/profiles/ethanresnick/cursor-pagination";

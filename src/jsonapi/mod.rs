@@ -3,6 +3,7 @@
 
 pub mod cursor;
 pub mod document;
+pub mod error;
 pub mod links;
 pub mod negotiation;
 pub mod pattern_param;

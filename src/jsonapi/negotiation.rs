@@ -3,7 +3,7 @@
 use poem::http::HeaderMap;
 
 use super::MEDIA_TYPE;
-use crate::error::ApiError;
+use super::error::ApiError;
 
 /// Whether a request body of this `Content-Type` is taken: the JSON:API media
 /// type with no parameter but `profile` (no extension is supported, so `ext`

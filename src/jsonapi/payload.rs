@@ -16,8 +16,8 @@ use poem_openapi::{
 use serde::Serialize;
 use serde_json::Value;
 
+use super::error::ApiError;
 use super::{MEDIA_TYPE, negotiation::is_json_request, strict_json};
-use crate::error::ApiError;
 
 /// A JSON:API document sent as `application/vnd.api+json`.
 pub struct JsonApi<T> {

@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use super::payload::Fieldset;
 use crate::{
     collection::{Page, PageError, SortKey},
-    error::ApiError,
+    jsonapi::error::ApiError,
 };
 
 pub const PAGE_NUMBER: &str = "page[number]";

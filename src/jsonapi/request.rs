@@ -4,8 +4,8 @@
 
 use serde_json::{Map, Value};
 
+use super::error::ApiError;
 use super::resource::ResourceType;
-use crate::error::ApiError;
 
 /// What a request says about the resource's id.
 pub enum IdRule<'a> {

@@ -14,12 +14,12 @@ use std::{
 
 use regex::Regex;
 
+use super::error::ApiError;
 use super::{
     pattern_param::{Matching, Pattern},
     payload::Fieldset,
     query::parse_fieldset,
 };
-use crate::error::ApiError;
 
 pub trait ResourceType: Send + Sync + 'static {
     /// The `type` member of its resource objects.

@@ -21,12 +21,12 @@ use poem_openapi::{
     registry::{MetaApi, MetaParamIn, Registry},
 };
 
+use super::error::ApiError;
 use super::{
     links::Mount,
     negotiation::check_accept,
     resource::{ResourceType, ServesResource},
 };
-use crate::error::ApiError;
 
 /// Wraps an API whose operations serve JSON:API documents, in the version
 /// mounted as `M`.

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use poem::{EndpointExt, endpoint::BoxEndpoint, endpoint::make_sync, http::Method};
 use poem_openapi::{OpenApi, registry::MetaApi, registry::Registry};
 
-use crate::error::ApiError;
+use crate::jsonapi::error::ApiError;
 
 /// The methods a request may name that a path might not have. HEAD is not
 /// among them where GET is there: poem answers HEAD with GET's headers.

@@ -4,7 +4,7 @@
 
 use poem::{Request, http::header::CONTENT_LENGTH};
 
-use crate::error::ApiError;
+use crate::jsonapi::error::ApiError;
 
 /// Reads the whole body, refusing it once it passes `max_bytes`.
 pub async fn read_body_within(mut request: Request, max_bytes: usize) -> poem::Result<Request> {

@@ -13,7 +13,7 @@ use std::{sync::Arc, time::Duration};
 use poem::{Endpoint, Middleware, Request, Result, http::Method};
 use tokio::sync::Semaphore;
 
-use crate::error::ApiError;
+use crate::jsonapi::error::ApiError;
 
 /// How long a request may wait for its turn before it is answered 503: long
 /// enough for any queue a working database leaves, short enough that
@@ -226,7 +226,7 @@ mod tests {
             Bound::new(1, LONGEST_PASSWORD_HASHING_WAIT),
             Vec::new(),
         ))
-        .catch_all_error(|error| async move { crate::error::error_response(error) });
+        .catch_all_error(|error| async move { crate::jsonapi::error::error_response(error) });
         let client = Arc::new(TestClient::new(endpoint));
         let first = {
             let client = client.clone();

@@ -4,7 +4,7 @@ use std::any::Any;
 
 use poem::{IntoResponse, Response};
 
-use crate::error::ApiError;
+use crate::jsonapi::error::ApiError;
 
 pub fn panic_response(panic: Box<dyn Any + Send + 'static>) -> Response {
     let message = panic

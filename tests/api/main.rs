@@ -1,5 +1,6 @@
 //! Integration tests: the real service, built from the library, on a fresh database per test.
 
+mod architecture;
 mod cli;
 mod collection;
 mod concurrency;

@@ -1,6 +1,6 @@
 //! How auth's errors are answered.
 
-use crate::{auth::error::AuthError, error::ApiError};
+use crate::{auth::error::AuthError, jsonapi::error::ApiError};
 
 impl From<AuthError> for ApiError {
     fn from(error: AuthError) -> Self {

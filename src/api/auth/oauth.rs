@@ -13,7 +13,7 @@ use serde_json::Value;
 
 use crate::{
     auth::password::Password,
-    error::ApiError,
+    jsonapi::error::ApiError,
     jsonapi::{MEDIA_TYPE, document::ErrorDocument, payload::JsonApi, strict_json},
     users::sign_in::SignInError,
 };

@@ -3,7 +3,7 @@
 
 use super::pointers::Members;
 use crate::{
-    error::{ApiError, Failure, FieldError, FieldErrorKind},
+    jsonapi::error::{ApiError, Failure, FieldError, FieldErrorKind},
     users::error::{ProblemKind, UserError},
 };
 

@@ -8,7 +8,7 @@ use serde_json::{Map, Value};
 use super::pointers::{attribute_pointer, meta_pointer};
 use crate::{
     auth::password::Password,
-    error::{ApiError, FieldError, FieldErrorKind},
+    jsonapi::error::{ApiError, FieldError, FieldErrorKind},
     jsonapi::request::ResourceInput,
     users::{
         attributes::{

@@ -14,7 +14,7 @@ use serde_json::Value;
 
 use self::{errors::answer, pointers::Members, resource::Users};
 use crate::{
-    error::ApiError,
+    jsonapi::error::ApiError,
     jsonapi::request::{IdRule, parse_resource},
     state::AppState,
     users::{caller::Bearer, entity::Model as User, error::UserError, input::UserChanges, service},

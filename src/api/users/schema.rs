@@ -14,7 +14,7 @@ use super::{
     resource::Users,
 };
 use crate::{
-    error::ApiError,
+    jsonapi::error::ApiError,
     jsonapi::{
         document::{JsonApiObject, Meta, NoRelationships, ResourceLinks, SelfLinks},
         links::{LinkBase, PaginationLinks},

@@ -22,7 +22,7 @@ use crate::{
         },
     },
     collection::Page,
-    error::{ApiError, Failure, error_statuses},
+    jsonapi::error::{ApiError, Failure, error_statuses},
     jsonapi::{
         document::JsonApiObject,
         links::{LinkBase, PaginationLinks},

@@ -23,7 +23,7 @@ use crate::{
             schema::{UserCreateDocument, UserUpdateDocument},
         },
     },
-    error::{ApiError, Failure, error_statuses},
+    jsonapi::error::{ApiError, Failure, error_statuses},
     jsonapi::{
         cursor::{
             self, Anchor, CursorLinks, CursorPage, ItemMeta, ItemPage, PAGE_AFTER, PAGE_BEFORE,

@@ -26,7 +26,7 @@ macro_rules! error_statuses {
         $(#[$meta])*
         pub struct $name;
 
-        impl $crate::error::ErrorStatuses for $name {
+        impl $crate::jsonapi::error::ErrorStatuses for $name {
             const STATUSES: &'static [u16] = &[$($status),+];
         }
     };
