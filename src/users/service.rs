@@ -8,11 +8,24 @@ use super::{
     input::{CURRENT_PASSWORD, NewUser, UserChanges},
     listing::{self, KeysetListed, KeysetListing, Listed, Listing},
     policy::{self, Visibility},
+    role::Role,
     store::{self, UserRecord, UserUpdate},
 };
 use crate::{auth::password::Password, state::AppState};
 
 /// Registers a user; the role has been authorised by the caller.
+/// Registers a user for `caller` (anonymous when `None`), who may set the
+/// role only as [`policy::role_to_set`] allows.
+pub async fn register_for(
+    state: &AppState,
+    caller: Option<&Caller>,
+    mut new: NewUser,
+) -> Result<User, UserError> {
+    new.role = policy::role_to_set(caller, new.role, Some(Role::default()))?;
+    register(state, new).await
+}
+
+/// Registers a user whose role has been authorised.
 pub async fn register(state: &AppState, new: NewUser) -> Result<User, UserError> {
     let password_hash = state.passwords.hash(&new.password).await?;
     store::insert(
@@ -206,8 +219,14 @@ pub async fn list_for<E: From<UserError>>(
     })
 }
 
-/// Deletes the user `id`; its tokens die with its row.
-pub async fn delete(state: &AppState, id: i64) -> Result<(), UserError> {
+/// Deletes the user `id` for `caller`, who must be that user or an admin;
+/// its tokens die with its row.
+pub async fn delete_for(state: &AppState, caller: &Caller, id: i64) -> Result<(), UserError> {
+    policy::ensure_self_or_admin(caller, id)?;
+    delete(state, id).await
+}
+
+async fn delete(state: &AppState, id: i64) -> Result<(), UserError> {
     if store::delete(&state.db, id).await? {
         Ok(())
     } else {

@@ -8,6 +8,7 @@ pub mod errors;
 pub mod input;
 pub mod pointers;
 pub mod resource;
+pub mod responses;
 pub mod schema;
 
 use serde_json::Value;

@@ -15,6 +15,9 @@ use crate::{
         users::{
             parse_changes,
             resource::{UserFields, UserSort, Users},
+            responses::{
+                CreateErrors, DeleteErrors, ListErrors, MeErrors, UpdateErrors, UserDeleted,
+            },
             schema::{
                 CollectionMeta, UserCollectionDocument, UserCreateDocument, UserDocument,
                 UserResource, UserUpdateDocument,
@@ -37,7 +40,6 @@ use crate::{
         caller::{Bearer, Caller},
         entity::Model as User,
         listing::{Filters, Listed, Listing, SortField},
-        policy,
         role::Role,
         service,
     },
@@ -49,12 +51,7 @@ impl ServesResource for UsersApi {
     type Resource = Users;
 }
 
-error_statuses!(ListErrors => [400, 401, 403, 406, 500, 503]);
-error_statuses!(CreateErrors => [400, 401, 403, 406, 409, 413, 415, 422, 500, 503]);
 error_statuses!(ReadErrors => [400, 401, 403, 404, 406, 500, 503]);
-error_statuses!(MeErrors => [400, 401, 406, 500, 503]);
-error_statuses!(UpdateErrors => [400, 401, 403, 404, 406, 409, 413, 415, 422, 500, 503]);
-error_statuses!(DeleteErrors => [400, 401, 403, 404, 406, 500, 503]);
 
 #[derive(ApiResponse)]
 enum UserPage {
@@ -81,13 +78,6 @@ enum UserFound {
     /// The user.
     #[oai(status = 200)]
     Ok(JsonApi<UserDocument>),
-}
-
-#[derive(ApiResponse)]
-enum UserDeleted {
-    /// Deleted; every token issued to the user has ended.
-    #[oai(status = 204)]
-    NoContent,
 }
 
 fn answer(user: User, base: &LinkBase, fields: Option<Fieldset>) -> JsonApi<UserDocument> {
@@ -191,10 +181,7 @@ impl UsersApi {
         caller: MaybeCaller,
         body: JsonApiBody<UserCreateDocument>,
     ) -> Result<UserCreated, Failure<CreateErrors>> {
-        let mut new_user = body.0;
-        new_user.role =
-            policy::role_to_set(caller.0.as_ref(), new_user.role, Some(Role::default()))?;
-        let user = service::register(&state, new_user).await?;
+        let user = service::register_for(&state, caller.0.as_ref(), body.0).await?;
         let location = base.resource(Users::TYPE, user.id);
         Ok(UserCreated::Created(answer(user, &base, None), location))
     }
@@ -269,8 +256,7 @@ impl UsersApi {
         id: Path<ResourceId<V1>>,
         caller: Caller,
     ) -> Result<UserDeleted, Failure<DeleteErrors>> {
-        policy::ensure_self_or_admin(&caller, id.0.0)?;
-        service::delete(&state, id.0.0).await?;
+        service::delete_for(&state, &caller, id.0.0).await?;
         Ok(UserDeleted::NoContent)
     }
 }
