@@ -103,6 +103,23 @@ impl<R: ResourceType> Pattern for FieldNames<R> {
     }
 }
 
+/// Attributes a request may set: those shown that the server does not keep,
+/// and the write-only ones.
+pub fn writable<R: ResourceType>() -> impl Iterator<Item = &'static str> {
+    R::ATTRIBUTES
+        .iter()
+        .filter(|name| !R::SERVER_OWNED.contains(name))
+        .chain(R::WRITE_ONLY)
+        .copied()
+}
+
+/// Whether a request may send attribute `name`: one it may set, or one the
+/// server keeps, which is ignored as a document read and sent back whole
+/// carries it.
+pub fn accepts_attribute<R: ResourceType>(name: &str) -> bool {
+    writable::<R>().any(|writable| writable == name) || R::SERVER_OWNED.contains(&name)
+}
+
 /// A pattern derived from a declaration, with its compiled form.
 pub struct DerivedPattern {
     pub pattern: &'static str,
@@ -169,6 +186,26 @@ mod tests {
         assert_eq!(chosen.attributes.len(), 2);
         assert!(fieldset::<Things>(Some("colour")).is_err());
         assert!(fieldset::<Things>(None).unwrap().is_none());
+    }
+
+    #[test]
+    fn requests_may_send_what_is_writable_and_what_the_server_keeps() {
+        struct Accounts;
+        impl ResourceType for Accounts {
+            const TYPE: &'static str = "accounts";
+            const ATTRIBUTES: &'static [&'static str] = &["name", "created_at"];
+            const SERVER_OWNED: &'static [&'static str] = &["created_at"];
+            const WRITE_ONLY: &'static [&'static str] = &["secret"];
+            const SORTABLE: &'static [&'static str] = &[];
+            const FILTERABLE: &'static [&'static str] = &[];
+            const RELATIONSHIPS: &'static [&'static str] = &[];
+        }
+        assert_eq!(
+            writable::<Accounts>().collect::<Vec<_>>(),
+            ["name", "secret"]
+        );
+        assert!(accepts_attribute::<Accounts>("created_at"));
+        assert!(!accepts_attribute::<Accounts>("colour"));
     }
 
     #[test]

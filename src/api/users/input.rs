@@ -5,11 +5,17 @@
 use chrono::Utc;
 use serde_json::{Map, Value};
 
-use super::pointers::{attribute_pointer, meta_pointer};
+use super::{
+    pointers::{attribute_pointer, meta_pointer},
+    resource::Users,
+};
 use crate::{
     auth::password::Password,
     jsonapi::error::{ApiError, FieldError, FieldErrorKind},
-    jsonapi::request::ResourceInput,
+    jsonapi::{
+        request::ResourceInput,
+        resource::{ResourceType, accepts_attribute},
+    },
     users::{
         attributes::{
             parse_dob, parse_email, parse_name, parse_password, parse_text, parse_website,
@@ -18,11 +24,6 @@ use crate::{
         role::Role,
     },
 };
-
-/// Attributes the server computes. Clients that read a user, change a field
-/// and save the whole object back send them too, so they are ignored rather
-/// than refused; they are never written.
-const SERVER_OWNED: [&str; 3] = ["age", "created_at", "updated_at"];
 
 /// Members of the resource object itself, which JSON:API forbids as
 /// attribute names.
@@ -48,7 +49,10 @@ impl Checker {
             .ok()
     }
 
-    fn refuse_unknown(&mut self, attributes: &Map<String, Value>, known: &[&str]) {
+    /// Refuses members that are no attribute of users; those the server
+    /// keeps are ignored (a user read and saved back whole carries them),
+    /// never written.
+    fn refuse_unknown(&mut self, attributes: &Map<String, Value>) {
         for name in attributes.keys() {
             if RESERVED.contains(&name.as_str()) {
                 self.errors.push(FieldError::new(
@@ -56,11 +60,11 @@ impl Checker {
                     attribute_pointer(name),
                     format!("{name} is a member of the resource object, not an attribute"),
                 ));
-            } else if !known.contains(&name.as_str()) && !SERVER_OWNED.contains(&name.as_str()) {
+            } else if !accepts_attribute::<Users>(name) {
                 self.errors.push(FieldError::new(
                     FieldErrorKind::Unknown,
                     attribute_pointer(name),
-                    format!("users have no attribute {name:?}"),
+                    format!("{} have no attribute {name:?}", Users::TYPE),
                 ));
             }
         }
@@ -122,17 +126,6 @@ impl Checker {
     }
 }
 
-const WRITABLE: [&str; 8] = [
-    "name",
-    "email",
-    "password",
-    "dob",
-    "address",
-    "profession",
-    "website",
-    "role",
-];
-
 fn parse_role(value: &Value) -> Result<Role, String> {
     value
         .as_str()
@@ -150,7 +143,7 @@ impl NewUser {
             errors: Vec::new(),
             missing_pointer: input.missing_attribute_pointer(),
         };
-        checker.refuse_unknown(attributes, &WRITABLE);
+        checker.refuse_unknown(attributes);
         let name = checker.required(attributes, "name", parse_name);
         let email = checker.required(attributes, "email", parse_email);
         let password = checker.required(attributes, "password", |v| parse_password(v, "password"));
@@ -185,7 +178,7 @@ impl UserChanges {
             errors: Vec::new(),
             missing_pointer: input.missing_attribute_pointer(),
         };
-        checker.refuse_unknown(attributes, &WRITABLE);
+        checker.refuse_unknown(attributes);
         let changes = Self {
             name: checker.not_null(attributes, "name", parse_name),
             email: checker.not_null(attributes, "email", parse_email),
