@@ -55,3 +55,10 @@ fn default_pool_size(sqlite: bool) -> u32 {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get() as u32);
     if sqlite { 4 } else { (cores * 4).clamp(4, 32) }
 }
+
+/// Now, at the precision every supported database keeps, so that what we
+/// answer equals what a later read returns.
+pub fn now() -> chrono::DateTime<chrono::Utc> {
+    use chrono::SubsecRound;
+    chrono::Utc::now().trunc_subsecs(6)
+}

@@ -9,6 +9,7 @@ pub mod console;
 pub mod db;
 pub mod jsonapi;
 pub mod platform;
+pub mod posts;
 pub mod startup;
 pub mod state;
 pub mod telemetry;

@@ -9,6 +9,7 @@ use poem::{
     listener::{Acceptor, TcpAcceptor},
     middleware::CatchPanic,
 };
+use sea_orm::DatabaseConnection;
 
 use crate::{
     api,
@@ -38,6 +39,14 @@ impl Application {
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
         settings.validate()?;
         let db = db::connect(&settings).await?;
+        Self::build_on(settings, db).await
+    }
+
+    /// Applies pending migrations on `db`, a connection to
+    /// `settings.database_url` (one a caller has set up, say to count its
+    /// statements), and binds.
+    pub async fn build_on(settings: Settings, db: DatabaseConnection) -> anyhow::Result<Self> {
+        settings.validate()?;
         Migrator::up(&db, None).await?;
         let state = AppState::new(&settings, db)?;
         let listener = tokio::net::TcpListener::bind(&settings.listen_addr).await?;

@@ -7,6 +7,7 @@ mod m20261121_000001_create_users;
 mod m20261121_000002_create_sign_in_failures;
 mod m20261201_000003_sort_indexes;
 mod m20261201_000004_user_counts;
+mod m20261202_000005_create_posts;
 
 pub struct Migrator;
 
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261121_000002_create_sign_in_failures::Migration),
             Box::new(m20261201_000003_sort_indexes::Migration),
             Box::new(m20261201_000004_user_counts::Migration),
+            Box::new(m20261202_000005_create_posts::Migration),
         ]
     }
 }

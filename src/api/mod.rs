@@ -11,6 +11,7 @@ pub mod index;
 pub mod lifecycle;
 pub mod link_base;
 pub mod mount;
+pub mod posts;
 pub mod users;
 pub mod v1;
 pub mod v2;

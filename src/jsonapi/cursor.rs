@@ -21,28 +21,18 @@ use serde_json::Value;
 
 use super::error::ApiError;
 use super::query::PAGE_SIZE;
+use crate::collection::keyset::{KeysetPage, Seek};
 
 /// The profile's URI, as responses name it.
 pub const PROFILE: &str = "https://jsonapi.org/profiles/ethanresnick/cursor-pagination";
 pub const PAGE_AFTER: &str = "page[after]";
 pub const PAGE_BEFORE: &str = "page[before]";
 
-/// Which items a page holds, relative to a cursor.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Anchor {
-    /// The first items.
-    Start,
-    /// The items right after these sort-key values.
-    After(Vec<Value>),
-    /// The items right before these sort-key values.
-    Before(Vec<Value>),
-}
-
 /// One page asked for: how many items, and where.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CursorPage {
     pub size: u64,
-    pub anchor: Anchor,
+    pub seek: Seek,
 }
 
 impl CursorPage {
@@ -70,13 +60,13 @@ impl CursorPage {
                 max: Self::MAX_SIZE,
             });
         }
-        let anchor = match (after, before) {
+        let seek = match (after, before) {
             (Some(_), Some(_)) => return Err(ApiError::RangePaginationNotSupported),
-            (Some(cursor), None) => Anchor::After(decode(cursor, sort, PAGE_AFTER)?),
-            (None, Some(cursor)) => Anchor::Before(decode(cursor, sort, PAGE_BEFORE)?),
-            (None, None) => Anchor::Start,
+            (Some(cursor), None) => Seek::After(decode(cursor, sort, PAGE_AFTER)?),
+            (None, Some(cursor)) => Seek::Before(decode(cursor, sort, PAGE_BEFORE)?),
+            (None, None) => Seek::First,
         };
-        Ok(Self { size, anchor })
+        Ok(Self { size, seek })
     }
 }
 
@@ -236,6 +226,51 @@ impl CursorLinks {
     }
 }
 
+/// A keyset page as the profile shows it: each item with the cursor that
+/// falls on it (from `keys_of`, in the order of `sort`), and the links of
+/// the collection at `url` asked with `query`.
+pub fn paged<T>(
+    seek: &Seek,
+    sort: &str,
+    page: KeysetPage<T>,
+    keys_of: impl Fn(&T) -> Vec<Value>,
+    url: &str,
+    query: &str,
+) -> (Vec<(T, ItemMeta)>, CursorLinks) {
+    let (more_before, more_after) = page.beyond(seek);
+    let items: Vec<(T, ItemMeta)> = page
+        .items
+        .into_iter()
+        .map(|item| {
+            let cursor = encode(sort, keys_of(&item));
+            (
+                item,
+                ItemMeta {
+                    page: ItemPage { cursor },
+                },
+            )
+        })
+        .collect();
+    let edges = match (items.first(), items.last()) {
+        (Some((_, first)), Some((_, last))) => {
+            Some((first.page.cursor.clone(), last.page.cursor.clone()))
+        }
+        _ => None,
+    };
+    let links = CursorLinks::new(url, query, edges, more_before, more_after);
+    (items, links)
+}
+
+/// The error for a cursor whose values are not those of its collection's
+/// order, named by the parameter that carried it.
+pub fn unusable_cursor(seek: &Seek) -> ApiError {
+    let parameter = match seek {
+        Seek::Before(_) => PAGE_BEFORE,
+        _ => PAGE_AFTER,
+    };
+    ApiError::invalid_parameter(parameter, "this is not a cursor of this collection")
+}
+
 /// The profile's members of a paginated collection's `meta`.
 #[derive(Object, Serialize, Debug, Clone)]
 #[oai(rename = "CursorPageMeta")]
@@ -277,8 +312,8 @@ mod tests {
         let cursor = encode("-created_at", vec![json!("2026-12-01T10:00:00Z"), json!(7)]);
         let page = CursorPage::parse(None, Some(&cursor), None, "-created_at").unwrap();
         assert_eq!(
-            page.anchor,
-            Anchor::After(vec![json!("2026-12-01T10:00:00Z"), json!(7)])
+            page.seek,
+            Seek::After(vec![json!("2026-12-01T10:00:00Z"), json!(7)])
         );
         assert_eq!(page.size, 20);
         let error = CursorPage::parse(None, Some(&cursor), None, "name").unwrap_err();

@@ -1,6 +1,7 @@
 //! The JSON:API 1.1 layer: documents, payloads, content negotiation, request
 //! parsing and query parameters, independent of any one resource type.
 
+pub mod attribute_checker;
 pub mod cursor;
 pub mod document;
 pub mod error;
@@ -9,6 +10,7 @@ pub mod negotiation;
 pub mod pattern_param;
 pub mod payload;
 pub mod query;
+pub mod relationship;
 pub mod request;
 pub mod resource;
 pub mod resource_documents;

@@ -29,6 +29,11 @@ pub trait Pattern: Send + Sync + 'static {
     /// [`Pattern::pattern`], compiled once per implementation (a static in
     /// a generic function would be shared by all of them).
     fn regex() -> &'static Regex;
+
+    /// What a value that does not match is told.
+    fn mismatch() -> String {
+        format!("verification failed. pattern(\"{}\")", Self::pattern())
+    }
 }
 
 /// Compiles a pattern, which tests prove valid.
@@ -86,10 +91,7 @@ impl<P: Pattern> Matching<P> {
                 pattern: PhantomData,
             })
         } else {
-            Err(ParseError::custom(format!(
-                "verification failed. pattern(\"{}\")",
-                P::pattern()
-            )))
+            Err(ParseError::custom(P::mismatch()))
         }
     }
 }

@@ -22,11 +22,12 @@ use super::{MEDIA_TYPE, negotiation::is_json_request, strict_json};
 /// A JSON:API document sent as `application/vnd.api+json`.
 pub struct JsonApi<T> {
     document: T,
-    fieldset: Option<Fieldset>,
+    fieldsets: Vec<Fieldset>,
     profile: Option<&'static str>,
 }
 
-/// The attributes a client asked for with `fields[TYPE]`.
+/// The fields (attributes and relationships) a client asked for with
+/// `fields[TYPE]`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Fieldset {
     pub resource_type: &'static str,
@@ -37,7 +38,7 @@ impl<T> JsonApi<T> {
     pub fn new(document: T) -> Self {
         Self {
             document,
-            fieldset: None,
+            fieldsets: Vec::new(),
             profile: None,
         }
     }
@@ -49,9 +50,10 @@ impl<T> JsonApi<T> {
         self
     }
 
-    /// Leaves out every attribute of the fieldset's type not in it.
+    /// Leaves out every field of the fieldset's type not in it, wherever
+    /// a resource of that type appears: primary data and `included`.
     pub fn with_fieldset(mut self, fieldset: Option<Fieldset>) -> Self {
-        self.fieldset = fieldset;
+        self.fieldsets.extend(fieldset);
         self
     }
 }
@@ -75,13 +77,14 @@ impl<T: Type> Payload for JsonApi<T> {
 /// documents' tests check.
 impl<T: ToJSON + Serialize> IntoResponse for JsonApi<T> {
     fn into_response(self) -> Response {
-        let body = match &self.fieldset {
-            None => serde_json::to_vec(&self.document),
-            Some(fieldset) => {
-                let mut value = self.document.to_json().unwrap_or(Value::Null);
+        let body = if self.fieldsets.is_empty() {
+            serde_json::to_vec(&self.document)
+        } else {
+            let mut value = self.document.to_json().unwrap_or(Value::Null);
+            for fieldset in &self.fieldsets {
                 apply_fieldset(&mut value, fieldset);
-                serde_json::to_vec(&value)
             }
+            serde_json::to_vec(&value)
         };
         match body {
             Ok(body) => match self.profile {
@@ -117,17 +120,35 @@ impl<T: ToJSON + Serialize> ApiResponse for JsonApi<T> {
 }
 
 fn apply_fieldset(document: &mut Value, fieldset: &Fieldset) {
-    let resources: Vec<&mut Value> = match document.get_mut("data") {
-        Some(Value::Array(items)) => items.iter_mut().collect(),
-        Some(item @ Value::Object(_)) => vec![item],
-        _ => Vec::new(),
+    let Value::Object(members) = document else {
+        return;
     };
+    let mut resources: Vec<&mut Value> = Vec::new();
+    for (name, member) in members.iter_mut() {
+        match (name.as_str(), member) {
+            ("data" | "included", Value::Array(items)) => resources.extend(items.iter_mut()),
+            ("data", item @ Value::Object(_)) => resources.push(item),
+            _ => {}
+        }
+    }
     for resource in resources {
         if resource.get("type").and_then(Value::as_str) != Some(fieldset.resource_type) {
             continue;
         }
-        if let Some(Value::Object(attributes)) = resource.get_mut("attributes") {
-            attributes.retain(|name, _| fieldset.attributes.contains(name));
+        for member in ["attributes", "relationships"] {
+            if let Some(Value::Object(fields)) = resource.get_mut(member) {
+                fields.retain(|name, _| fieldset.attributes.contains(name));
+            }
+        }
+        // A resource with no relationship left has no relationships member,
+        // as one that never had any.
+        if let Value::Object(members) = resource
+            && members
+                .get("relationships")
+                .and_then(Value::as_object)
+                .is_some_and(|r| r.is_empty())
+        {
+            members.remove("relationships");
         }
     }
 }
@@ -246,6 +267,27 @@ mod tests {
         apply_fieldset(&mut document, &fieldset);
         assert_eq!(document["data"][0]["attributes"], json!({"name": "A"}));
         assert_eq!(document["data"][1]["attributes"], json!({"name": "B"}));
+    }
+
+    #[test]
+    fn a_fieldset_reaches_included_resources_and_relationships() {
+        let mut document = json!({
+            "data": {"type": "posts", "id": "1", "attributes": {"title": "T"},
+                "relationships": {"author": {"data": {"type": "users", "id": "2"}}}},
+            "included": [{"type": "users", "id": "2", "attributes": {"name": "A", "website": null},
+                "relationships": {"posts": {"meta": {"total": 1}}}}]
+        });
+        let fieldset = Fieldset {
+            resource_type: "users",
+            attributes: ["name".to_owned()].into(),
+        };
+        apply_fieldset(&mut document, &fieldset);
+        assert_eq!(document["included"][0]["attributes"], json!({"name": "A"}));
+        assert!(document["included"][0].get("relationships").is_none());
+        assert_eq!(
+            document["data"]["relationships"]["author"]["data"]["id"],
+            "2"
+        );
     }
 
     #[test]

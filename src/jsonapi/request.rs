@@ -120,11 +120,13 @@ pub fn parse_resource<R: ResourceType>(
     })
 }
 
-/// The relationships sent, each of which the type must declare. An empty
-/// `relationships` object is taken from any type: clients that always send
-/// one (PyPI's jsonapi-client does) or send back what they read are valid
-/// JSON:API. Naming a relationship the type lacks is refused, so nothing
-/// sent is silently dropped.
+/// The relationships sent with linkage, each of which the type must
+/// declare. An empty `relationships` object is taken from any type: clients
+/// that always send one (PyPI's jsonapi-client does) or send back what they
+/// read are valid JSON:API. Naming a relationship the type lacks is
+/// refused, so nothing sent is silently dropped. A declared relationship
+/// sent without `data` (its links and meta, as a resource read and sent
+/// back carries them) asks for no change.
 fn declared_relationships<R: ResourceType>(
     relationships: Option<Value>,
 ) -> Result<Map<String, Value>, ApiError> {
@@ -140,7 +142,25 @@ fn declared_relationships<R: ResourceType>(
                     format!("{} have no relationship {name:?}", R::TYPE),
                 ));
             }
-            Ok(named)
+            let mut linked = Map::new();
+            for (name, relationship) in named {
+                let pointer = format!("/data/relationships/{}", escape_pointer(&name));
+                let Value::Object(members) = &relationship else {
+                    return Err(ApiError::invalid_document(
+                        pointer,
+                        "a relationship must be an object",
+                    ));
+                };
+                if members.contains_key("data") {
+                    linked.insert(name, relationship);
+                } else if !members.contains_key("links") && !members.contains_key("meta") {
+                    return Err(ApiError::invalid_document(
+                        pointer,
+                        "a relationship object needs data, links or meta",
+                    ));
+                }
+            }
+            Ok(linked)
         }
         Some(_) => Err(ApiError::invalid_document(
             "/data/relationships",
@@ -251,6 +271,26 @@ mod tests {
             "relationships": {"manager": {"data": {"type": "users", "id": "1"}}}}}))
         .unwrap();
         assert_eq!(input.relationships["manager"]["data"]["id"], "1");
+    }
+
+    #[test]
+    fn a_relationship_sent_back_without_linkage_asks_for_nothing() {
+        let input = create(json!({"data": {"type": "users",
+            "relationships": {"manager": {"links": {"related": "x"}, "meta": {"total": 1}}}}}))
+        .unwrap();
+        assert!(input.relationships.is_empty());
+    }
+
+    #[test]
+    fn a_relationship_that_is_no_relationship_object_is_refused() {
+        for relationship in [json!([]), json!({}), json!({"id": "1"})] {
+            let result = create(json!({"data": {"type": "users",
+                "relationships": {"manager": relationship}}}));
+            assert!(
+                matches!(&result, Err(ApiError::InvalidDocument { pointer, .. }) if pointer == "/data/relationships/manager"),
+                "{result:?}"
+            );
+        }
     }
 
     #[test]

@@ -37,6 +37,8 @@ pub trait ResourceType: Send + Sync + 'static {
     const FILTERABLE: &'static [&'static str];
     /// Its relationships.
     const RELATIONSHIPS: &'static [&'static str];
+    /// The relationship paths `include` may name.
+    const INCLUDES: &'static [&'static str] = &[];
 }
 
 /// An API whose operations serve one resource type.
@@ -66,6 +68,45 @@ pub type SortParam<R> = Matching<SortFields<R>>;
 
 /// `fields[TYPE]` of `R`: its attributes and relationships, or nothing.
 pub type FieldsParam<R> = Matching<FieldNames<R>>;
+
+/// `include` on `R`: comma-separated paths it may include.
+pub type IncludeParam<R> = Matching<IncludePaths<R>>;
+
+pub struct IncludePaths<R>(PhantomData<R>);
+
+impl<R: ResourceType> IncludePaths<R> {
+    fn derived() -> &'static DerivedPattern {
+        derived_pattern::<Self>(|| list_pattern(R::INCLUDES))
+    }
+}
+
+impl<R: ResourceType> Pattern for IncludePaths<R> {
+    fn pattern() -> &'static str {
+        Self::derived().pattern
+    }
+
+    fn regex() -> &'static Regex {
+        &Self::derived().regex
+    }
+
+    fn mismatch() -> String {
+        format!(
+            "include may name, separated by commas, only: {}",
+            R::INCLUDES.join(", ")
+        )
+    }
+}
+
+/// The paths an `include` names, each once.
+pub fn include_paths(value: Option<&str>) -> Vec<&str> {
+    let mut paths: Vec<&str> = Vec::new();
+    for path in value.unwrap_or_default().split(',') {
+        if !path.is_empty() && !paths.contains(&path) {
+            paths.push(path);
+        }
+    }
+    paths
+}
 
 pub struct SortFields<R>(PhantomData<R>);
 

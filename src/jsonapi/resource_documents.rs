@@ -6,11 +6,13 @@
 //! with a macro instead.
 
 /// Declares `$document` (one `$resource`, named `$document_name` in the
-/// OpenAPI document) and `$collection` (a cursor-paginated page of them).
+/// OpenAPI document) and `$collection` (a cursor-paginated page of them),
+/// each a compound document whose `included` holds `$included`s.
 #[macro_export]
 macro_rules! resource_documents {
     (
         $resource:ty,
+        included = $included:ty,
         $document:ident = $document_name:literal,
         $collection:ident = $collection_name:literal $(,)?
     ) => {
@@ -20,6 +22,10 @@ macro_rules! resource_documents {
         pub struct $document {
             pub jsonapi: $crate::jsonapi::document::JsonApiObject,
             pub data: $resource,
+            /// The resources `include` asked for, each once.
+            #[oai(skip_serializing_if_is_none)]
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub included: Option<Vec<$included>>,
             pub links: $crate::jsonapi::document::SelfLinks,
         }
 
@@ -29,8 +35,15 @@ macro_rules! resource_documents {
                 Self {
                     jsonapi: $crate::jsonapi::document::JsonApiObject::default(),
                     data,
+                    included: None,
                     links: $crate::jsonapi::document::SelfLinks { self_: self_link },
                 }
+            }
+
+            /// The document with `included`, which is left out when empty.
+            pub fn with_included(mut self, included: Vec<$included>) -> Self {
+                self.included = (!included.is_empty()).then_some(included);
+                self
             }
         }
 
@@ -41,6 +54,10 @@ macro_rules! resource_documents {
         pub struct $collection {
             pub jsonapi: $crate::jsonapi::document::JsonApiObject,
             pub data: Vec<$resource>,
+            /// The resources `include` asked for, each once.
+            #[oai(skip_serializing_if_is_none)]
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub included: Option<Vec<$included>>,
             pub links: $crate::jsonapi::cursor::CursorLinks,
             pub meta: $crate::jsonapi::cursor::CollectionMeta,
         }
@@ -56,11 +73,18 @@ macro_rules! resource_documents {
                         $crate::jsonapi::cursor::PROFILE,
                     ),
                     data,
+                    included: None,
                     links,
                     meta: $crate::jsonapi::cursor::CollectionMeta {
                         page: $crate::jsonapi::cursor::PageMeta { total },
                     },
                 }
+            }
+
+            /// The document with `included`, which is left out when empty.
+            pub fn with_included(mut self, included: Vec<$included>) -> Self {
+                self.included = (!included.is_empty()).then_some(included);
+                self
             }
         }
     };

@@ -1,6 +1,9 @@
 //! The id segment of a resource URL: a decimal id followed by the suffix
 //! of the version's layout (`.json` in v1, nothing in v2).
 
+use super::pattern_param::{Matching, Pattern, compile};
+use regex::Regex;
+use std::sync::LazyLock;
 use std::{borrow::Cow, marker::PhantomData};
 
 use poem_openapi::{
@@ -60,6 +63,27 @@ impl<M: Mount> ParseFromParameter for ResourceId<M> {
         Self::parse(value).ok_or_else(|| ParseError::custom("not a resource id"))
     }
 }
+
+/// An id as a request document's resource identifier writes it: a whole
+/// number in a string, short enough to be one the service can have made.
+#[derive(Debug)]
+pub struct IdTextPattern;
+
+impl Pattern for IdTextPattern {
+    fn pattern() -> &'static str {
+        "^[0-9]{1,18}$"
+    }
+
+    const EXAMPLE: Option<&'static str> = Some("42");
+
+    fn regex() -> &'static Regex {
+        static REGEX: LazyLock<Regex> = LazyLock::new(|| compile(IdTextPattern::pattern()));
+        &REGEX
+    }
+}
+
+/// `id` in a request's resource identifier.
+pub type ResourceIdText = Matching<IdTextPattern>;
 
 #[cfg(test)]
 mod tests {

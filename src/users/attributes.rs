@@ -39,7 +39,7 @@ fn string(value: &Value, name: &str) -> Result<String, String> {
     }
 }
 
-fn has_control_characters(text: &str, allow_line_breaks: bool) -> bool {
+pub fn has_control_characters(text: &str, allow_line_breaks: bool) -> bool {
     text.chars()
         .any(|c| c.is_control() && !(allow_line_breaks && matches!(c, '\n' | '\r' | '\t')))
 }

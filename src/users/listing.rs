@@ -5,7 +5,7 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DbBackend, DbErr, DeriveIden, EntityTrait, JoinType, Order,
     QueryFilter, QueryOrder, QuerySelect, QueryTrait, Select, Value,
-    sea_query::{Asterisk, Condition, Expr, ExprTrait, Func, LikeExpr, SelectStatement},
+    sea_query::{Asterisk, Condition, Expr, ExprTrait, Func, SelectStatement},
 };
 use serde_json::Value as JsonValue;
 
@@ -17,7 +17,11 @@ use super::{
     role::Role,
     store::Requester,
 };
-use crate::collection::{Page, SortKey};
+use crate::collection::{
+    Page, SortKey,
+    filter::contains,
+    keyset::{KeyField, Keyset, KeysetPage, UnusablePosition, direction, total_order},
+};
 
 /// Fields a collection can be sorted by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -46,31 +50,13 @@ impl SortField {
     pub fn is_public(self) -> bool {
         matches!(self, Self::Id | Self::Name | Self::CreatedAt)
     }
+}
 
-    /// The value a keyset cursor keeps of this field of `user`.
-    pub fn key_of(self, user: &Profile) -> JsonValue {
-        match self {
-            Self::Id => JsonValue::from(user.id),
-            Self::Name => JsonValue::from(user.name.clone()),
-            Self::Email => JsonValue::from(normalize_email(&user.email)),
-            Self::CreatedAt => JsonValue::from(timestamp_key(user.created_at)),
-            Self::UpdatedAt => JsonValue::from(timestamp_key(user.updated_at)),
-        }
-    }
+impl KeyField for SortField {
+    type Item = Profile;
+    type Column = Column;
 
-    /// A value [`SortField::key_of`] kept, back as a value to compare with;
-    /// `None` when it is not one.
-    fn parse_key(self, key: &JsonValue) -> Option<Value> {
-        Some(match self {
-            Self::Id => Value::from(key.as_i64()?),
-            Self::Name | Self::Email => Value::from(key.as_str()?.to_owned()),
-            Self::CreatedAt | Self::UpdatedAt => Value::from(
-                DateTime::parse_from_rfc3339(key.as_str()?)
-                    .ok()?
-                    .with_timezone(&Utc),
-            ),
-        })
-    }
+    const ID: Self = Self::Id;
 
     fn column(self) -> Column {
         match self {
@@ -80,6 +66,24 @@ impl SortField {
             Self::CreatedAt => Column::CreatedAt,
             Self::UpdatedAt => Column::UpdatedAt,
         }
+    }
+
+    fn key_of(self, user: &Profile) -> JsonValue {
+        match self {
+            Self::Id => JsonValue::from(user.id),
+            Self::Name => JsonValue::from(user.name.clone()),
+            Self::Email => JsonValue::from(normalize_email(&user.email)),
+            Self::CreatedAt => JsonValue::from(timestamp_key(user.created_at)),
+            Self::UpdatedAt => JsonValue::from(timestamp_key(user.updated_at)),
+        }
+    }
+
+    fn parse_key(self, key: &JsonValue) -> Option<Value> {
+        Some(match self {
+            Self::Id => Value::from(key.as_i64()?),
+            Self::Name | Self::Email => Value::from(key.as_str()?.to_owned()),
+            Self::CreatedAt | Self::UpdatedAt => parse_timestamp_key(key)?,
+        })
     }
 }
 
@@ -96,22 +100,6 @@ pub struct Filters {
     pub q: Option<String>,
     /// Whether `q` looks at names only.
     pub q_names_only: bool,
-}
-
-/// The character that escapes `%` and `_` in LIKE patterns; not a backslash,
-/// which MySQL would also read as a string escape.
-const LIKE_ESCAPE: char = '!';
-
-fn contains(text: &str) -> LikeExpr {
-    let mut pattern = String::from("%");
-    for c in text.to_lowercase().chars() {
-        if matches!(c, '%' | '_' | LIKE_ESCAPE) {
-            pattern.push(LIKE_ESCAPE);
-        }
-        pattern.push(c);
-    }
-    pattern.push('%');
-    LikeExpr::new(pattern).escape(LIKE_ESCAPE)
 }
 
 fn name_contains(text: &str) -> sea_orm::sea_query::SimpleExpr {
@@ -141,8 +129,18 @@ fn filtered(filters: &Filters) -> Select<Users> {
     select
 }
 
-fn timestamp_key(time: DateTime<Utc>) -> String {
+/// A timestamp as a cursor keeps it.
+pub fn timestamp_key(time: DateTime<Utc>) -> String {
     time.to_rfc3339_opts(SecondsFormat::AutoSi, true)
+}
+
+/// A timestamp [`timestamp_key`] kept.
+pub fn parse_timestamp_key(key: &JsonValue) -> Option<Value> {
+    Some(Value::from(
+        DateTime::parse_from_rfc3339(key.as_str()?)
+            .ok()?
+            .with_timezone(&Utc),
+    ))
 }
 
 /// What a client asks of the collection: which users, in what order, and
@@ -183,24 +181,6 @@ fn total_statement(filters: &Filters, backend: DbBackend) -> SelectStatement {
 /// The alias of the page's ids inside the statement that reads the page.
 #[derive(DeriveIden)]
 struct PageIds;
-
-/// The asked order, then by id so pages never overlap. The id follows the
-/// direction of the last key, so one index read backwards serves a
-/// descending sort.
-fn total_order(sort: &[SortKey<SortField>]) -> Vec<SortKey<SortField>> {
-    let mut order = sort.to_vec();
-    if !sort.iter().any(|key| key.field == SortField::Id) {
-        order.push(SortKey {
-            field: SortField::Id,
-            descending: sort.last().is_some_and(|key| key.descending),
-        });
-    }
-    order
-}
-
-fn direction(descending: bool) -> Order {
-    if descending { Order::Desc } else { Order::Asc }
-}
 
 impl Listing {
     fn order(&self) -> Vec<(Column, Order)> {
@@ -292,98 +272,11 @@ async fn count(db: &impl ConnectionTrait, filters: &Filters) -> Result<u64, DbEr
     to_count(row.try_get_by_index::<i64>(0)?)
 }
 
-/// Where a keyset page starts, as the sort-key values of the item next to
-/// it, in the order of [`SortField::key_of`] over the full sort order.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Seek {
-    First,
-    After(Vec<JsonValue>),
-    Before(Vec<JsonValue>),
-}
-
-/// A keyset page of the collection: the items next to a position in the
-/// order, however deep, at the cost of the first page.
+/// A keyset page of the users that match.
 #[derive(Debug)]
 pub struct KeysetListing {
     pub filters: Filters,
-    pub sort: Vec<SortKey<SortField>>,
-    pub size: u64,
-    pub seek: Seek,
-}
-
-/// One keyset page, in the collection's order, whether more items lie past
-/// it in the direction it was read, and how many match in all.
-#[derive(Debug)]
-pub struct KeysetListed {
-    pub users: Vec<Profile>,
-    pub more: bool,
-    pub total: u64,
-}
-
-/// Why a position cannot be used.
-#[derive(Debug, PartialEq, Eq)]
-pub struct UnusablePosition;
-
-impl KeysetListing {
-    /// The sort, then the id, with each key's values.
-    pub fn full_order(&self) -> Vec<SortKey<SortField>> {
-        total_order(&self.sort)
-    }
-
-    /// The cursor values of `user` in this order.
-    pub fn keys_of(&self, user: &Profile) -> Vec<JsonValue> {
-        self.full_order()
-            .iter()
-            .map(|key| key.field.key_of(user))
-            .collect()
-    }
-
-    /// Rows strictly past `keys` in the order, read `forward` or backward.
-    fn past(&self, keys: &[JsonValue], forward: bool) -> Result<Condition, UnusablePosition> {
-        let order = self.full_order();
-        if keys.len() != order.len() {
-            return Err(UnusablePosition);
-        }
-        let values = order
-            .iter()
-            .zip(keys)
-            .map(|(key, value)| key.field.parse_key(value).ok_or(UnusablePosition))
-            .collect::<Result<Vec<_>, _>>()?;
-        let mut any = Condition::any();
-        for (index, key) in order.iter().enumerate() {
-            let mut all = Condition::all();
-            for (equal, value) in order.iter().zip(&values).take(index) {
-                all = all.add(Expr::col(equal.field.column()).eq(value.clone()));
-            }
-            let column = Expr::col(key.field.column());
-            let value = values[index].clone();
-            all = all.add(if key.descending != forward {
-                column.gt(value)
-            } else {
-                column.lt(value)
-            });
-            any = any.add(all);
-        }
-        Ok(any)
-    }
-
-    fn statement(&self) -> Result<SelectStatement, UnusablePosition> {
-        let (seek, forward) = match &self.seek {
-            Seek::First => (None, true),
-            Seek::After(keys) => (Some(self.past(keys, true)?), true),
-            Seek::Before(keys) => (Some(self.past(keys, false)?), false),
-        };
-        let mut select = filtered(&self.filters)
-            .select_only()
-            .columns(Profile::COLUMNS);
-        if let Some(seek) = seek {
-            select = select.filter(seek);
-        }
-        for key in self.full_order() {
-            select = select.order_by(key.field.column(), direction(key.descending == forward));
-        }
-        Ok(select.limit(self.size + 1).into_query())
-    }
+    pub keyset: Keyset<SortField>,
 }
 
 /// One keyset page with how many users match in all: two statements, the
@@ -391,23 +284,21 @@ impl KeysetListing {
 pub async fn keyset_page(
     db: &impl ConnectionTrait,
     listing: &KeysetListing,
-) -> Result<Result<KeysetListed, UnusablePosition>, DbErr> {
-    let statement = match listing.statement() {
-        Ok(statement) => statement,
+) -> Result<Result<(KeysetPage<Profile>, u64), UnusablePosition>, DbErr> {
+    let select = filtered(&listing.filters)
+        .select_only()
+        .columns(Profile::COLUMNS);
+    let statement = match listing.keyset.select(select) {
+        Ok(select) => select.into_query(),
         Err(unusable) => return Ok(Err(unusable)),
     };
     let rows = db.query_all(&statement).await?;
-    let mut users = rows
+    let users = rows
         .iter()
         .map(Profile::from_row)
         .collect::<Result<Vec<_>, _>>()?;
-    let more = users.len() as u64 > listing.size;
-    users.truncate(listing.size as usize);
-    if matches!(listing.seek, Seek::Before(_)) {
-        users.reverse();
-    }
     let total = count(db, &listing.filters).await?;
-    Ok(Ok(KeysetListed { users, more, total }))
+    Ok(Ok((listing.keyset.page(users), total)))
 }
 
 fn to_count(total: i64) -> Result<u64, DbErr> {
@@ -480,11 +371,5 @@ mod tests {
                 .to_string(PostgresQueryBuilder);
             assert_eq!(normalized(&built), pgbench_statement(script));
         }
-    }
-
-    #[test]
-    fn like_wildcards_in_a_filter_match_literally() {
-        let pattern = format!("{:?}", contains("50%_off!"));
-        assert!(pattern.contains("%50!%!_off!!%"), "{pattern}");
     }
 }

@@ -6,12 +6,13 @@ use super::{
     entity::Model as User,
     error::{AttributeProblem, ProblemKind, UserError},
     input::{CURRENT_PASSWORD, NewUser, UserChanges},
-    listing::{self, KeysetListed, KeysetListing, Listed, Listing},
+    listing::{self, KeysetListing, Listed, Listing},
     policy::{self, Visibility},
+    profile::Profile,
     role::Role,
     store::{self, UserRecord, UserUpdate},
 };
-use crate::{auth::password::Password, state::AppState};
+use crate::{auth::password::Password, collection::keyset::KeysetPage, state::AppState};
 
 /// Registers a user; the role has been authorised by the caller.
 /// Registers a user for `caller` (anonymous when `None`), who may set the
@@ -182,8 +183,8 @@ pub async fn keyset_list_for(
     state: &AppState,
     caller: &Caller,
     listing: &mut KeysetListing,
-) -> Result<Option<KeysetListed>, UserError> {
-    policy::ensure_may_list_by(caller, &mut listing.filters, &listing.sort)?;
+) -> Result<Option<(KeysetPage<Profile>, u64)>, UserError> {
+    policy::ensure_may_list_by(caller, &mut listing.filters, &listing.keyset.sort)?;
     Ok(listing::keyset_page(&state.db, listing).await?.ok())
 }
 

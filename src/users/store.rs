@@ -1,7 +1,6 @@
 //! Reading and writing the `users` table. Every write that takes more than
 //! one statement runs in one transaction.
 
-use chrono::{DateTime, SubsecRound, Utc};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbBackend,
     DbErr, DeriveIden, EntityTrait, PaginatorTrait, QueryFilter, Set, SqlErr, TransactionTrait,
@@ -14,6 +13,7 @@ use super::{
     error::UserError,
     role::Role,
 };
+use crate::db::now;
 
 /// A user ready to be stored: validated, with the password already hashed.
 pub struct UserRecord {
@@ -101,12 +101,6 @@ fn requester_row_where(condition: Condition) -> Expr {
             .cond_where(condition)
             .to_owned(),
     )
-}
-
-/// Now, at the precision every supported database keeps, so that what we
-/// answer equals what a later read returns.
-fn now() -> DateTime<Utc> {
-    Utc::now().trunc_subsecs(6)
 }
 
 /// The unique index that decides duplicate emails, named as the migration

@@ -136,7 +136,7 @@ fn the_domain_knows_nothing_of_http_or_json_api() {
     // Arrange
     let graph = import_graph();
 
-    for domain in ["users", "auth"] {
+    for domain in ["users", "posts", "auth"] {
         // Act
         let imports = &graph[domain];
 

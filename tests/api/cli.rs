@@ -24,11 +24,12 @@ const BINARY: &str = env!("CARGO_BIN_EXE_users-service");
 /// starts when it should not cannot hang the suite.
 const TIMEOUT: Duration = Duration::from_secs(60);
 /// The migrations of the `migration` crate, in order.
-const MIGRATIONS: [&str; 4] = [
+const MIGRATIONS: [&str; 5] = [
     "m20261121_000001_create_users",
     "m20261121_000002_create_sign_in_failures",
     "m20261201_000003_sort_indexes",
     "m20261201_000004_user_counts",
+    "m20261202_000005_create_posts",
 ];
 
 /// What one run of the binary did.
@@ -358,8 +359,14 @@ async fn migrate_down_past_the_sort_indexes_puts_back_the_single_column_indexes(
         users_indexes(database.url(), &sort).await,
     );
 
-    // Act
-    let down = run_async(&["migrate", "down", "--steps", "2"], &env, None).await;
+    // Act: back past the posts, the counts and the sort indexes.
+    let steps = (MIGRATIONS.len()
+        - MIGRATIONS
+            .iter()
+            .position(|name| *name == "m20261201_000003_sort_indexes")
+            .expect("the sort indexes are a migration"))
+    .to_string();
+    let down = run_async(&["migrate", "down", "--steps", &steps], &env, None).await;
 
     // Assert
     down.assert_success();

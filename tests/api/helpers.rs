@@ -1,5 +1,10 @@
 //! The harness: the real application, built from the library, on a fresh database per test.
 
+use std::sync::{
+    Arc,
+    atomic::{AtomicU64, Ordering},
+};
+
 use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderMap};
 use reqwest::{Client, Method, RequestBuilder, StatusCode};
 use serde_json::{Value, json};
@@ -91,6 +96,16 @@ pub async fn spawn_app() -> TestApp {
 
 /// Like `spawn_app`, letting the test change the settings first.
 pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
+    spawn(configure, false).await.0
+}
+
+/// Like `spawn_app`, on a connection that counts every statement the
+/// application sends to the database.
+pub async fn spawn_app_counting_statements() -> (TestApp, Arc<AtomicU64>) {
+    spawn(|_| {}, true).await
+}
+
+async fn spawn(configure: impl FnOnce(&mut Settings), count: bool) -> (TestApp, Arc<AtomicU64>) {
     let database = fresh_database().await;
     let mut settings = Settings::for_database(database.url());
     settings.listen_addr = "127.0.0.1:0".to_owned();
@@ -101,9 +116,20 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
         .clone()
         .expect("tests always sign with a known secret");
 
-    let application = Application::build(settings)
-        .await
-        .expect("the application starts");
+    let statements = Arc::new(AtomicU64::new(0));
+    let application = if count {
+        let mut db = users_service::db::connect(&settings)
+            .await
+            .expect("a connection to the test database");
+        let counter = statements.clone();
+        db.set_metric_callback(move |_| {
+            counter.fetch_add(1, Ordering::SeqCst);
+        });
+        Application::build_on(settings, db).await
+    } else {
+        Application::build(settings).await
+    }
+    .expect("the application starts");
     let local_addr = application.local_addr();
     let state = application.state();
     tokio::spawn(application.run_until_stopped());
@@ -112,14 +138,15 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .expect("an HTTP client");
-    TestApp {
+    let app = TestApp {
         address: format!("http://{local_addr}"),
         port: local_addr.port(),
         client,
         state,
         jwt_secret,
         _database: database,
-    }
+    };
+    (app, statements)
 }
 
 /// 64 random characters.

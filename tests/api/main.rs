@@ -31,5 +31,7 @@ mod shutdown;
 mod sign_in;
 mod tokens;
 mod updating;
+mod v2_compound;
+mod v2_posts;
 mod v2_users;
 mod versions;

@@ -347,16 +347,18 @@ async fn an_unknown_email_and_a_wrong_password_look_the_same_in_bytes_and_time()
                 assert_eq!(answer.header(header), first.header(header), "{header}");
             }
         }
-        // ...and median times within 10% of each other.
+        // ...and median times within half of each other: hashing for known
+        // emails only would make one kind about ten times the other, while
+        // the suite's own load on two cores moves a median by a third.
         let (slower, faster) = (wrong.max(unknown), wrong.min(unknown));
         rounds.push(format!(
             "wrong password {wrong:?}, unknown email {unknown:?}"
         ));
-        if slower.as_secs_f64() <= faster.as_secs_f64() * 1.10 {
+        if slower.as_secs_f64() <= faster.as_secs_f64() * 1.5 {
             return;
         }
     }
-    panic!("median sign-in times differ by more than 10% in every round: {rounds:#?}");
+    panic!("median sign-in times differ by more than 50% in every round: {rounds:#?}");
 }
 
 /// A token with the real secret and real claims, but this header.

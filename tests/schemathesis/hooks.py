@@ -3,7 +3,7 @@
 The document states every rule JSON Schema can state; this module keeps
 generation within those it cannot: a `dob` not in the future (422 otherwise),
 an update's `data.id` equal to the id in its URL (409 otherwise), and v2's
-cursors, which only the service makes (400 otherwise). No status
+cursors (of users and of posts), which only the service makes (400 otherwise). No status
 is waived: only the values generated change, and only where the schema takes
 them, so every negative case still reaches the service as generated.
 """
@@ -37,7 +37,7 @@ def map_body(context, body):
     return body
 
 
-@schemathesis.hook.apply_to(operation_id="updateUser")
+@schemathesis.hook.apply_to(operation_id=["updateUser", "updatePost"])
 def map_case(context, case):
     data = case.body.get("data") if isinstance(case.body, dict) else None
     url_id = (case.path_parameters or {}).get("id")
@@ -53,23 +53,30 @@ def map_case(context, case):
 # are page[after] and page[before] together. Generated values are made into
 # cursors for the case's sort, carrying the generated text, so that positive
 # cases page from somewhere; a refused cursor is the integration tests' job.
-SORTABLE = ("id", "name", "email", "created_at", "updated_at")
+# Each collection's sortable fields, and the order it takes without a sort.
+USERS = (("id", "name", "email", "created_at", "updated_at"), ())
+POSTS = (("id", "created_at", "updated_at", "title", "pinned"), ("pinned", "created_at"))
 
 
-def cursor_for(sort: str, text: str) -> str:
+def cursor_for(collection, sort: str, text: str) -> str:
+    sortable, default = collection
     fields = []
     for item in sort.split(",") if sort else []:
         name = item.lstrip("-")
-        if name in SORTABLE and name not in fields:
+        if name in sortable and name not in fields:
             fields.append(name)
+    if not fields:
+        fields = list(default)
     if "id" not in fields:
         fields.append("id")
     keys = []
     for name in fields:
         if name == "id":
             keys.append(len(text))
-        elif name in ("name", "email"):
+        elif name in ("name", "email", "title"):
             keys.append(text)
+        elif name == "pinned":
+            keys.append(len(text) % 2 == 0)
         else:
             keys.append("2026-01-01T00:00:00Z")
     encoded = json.dumps({"s": sort, "k": keys}, separators=(",", ":")).encode()
@@ -78,8 +85,7 @@ def cursor_for(sort: str, text: str) -> str:
 
 # A case hook, not a query hook: schemathesis applies case hooks in its
 # coverage phase too.
-@schemathesis.hook("map_case").apply_to(operation_id="listUsers")
-def cursors_the_service_made(context, case):
+def cursors_for(collection, case):
     query = case.query
     if not isinstance(query, dict):
         return case
@@ -89,5 +95,18 @@ def cursors_the_service_made(context, case):
     for parameter in ("page[after]", "page[before]"):
         value = query.get(parameter)
         if isinstance(value, str):
-            query[parameter] = cursor_for(sort, value)
+            query[parameter] = cursor_for(collection, sort, value)
     return case
+
+
+@schemathesis.hook("map_case").apply_to(operation_id="listUsers")
+def cursors_of_users(context, case):
+    return cursors_for(USERS, case)
+
+
+@schemathesis.hook("map_case").apply_to(
+    operation_id=["listPosts", "listUserPosts", "listUserPostsLinkage"]
+)
+def cursors_of_posts(context, case):
+    return cursors_for(POSTS, case)
+

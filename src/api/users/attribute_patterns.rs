@@ -92,6 +92,9 @@ macro_rules! patterns {
     )*};
 }
 
+// Other resource types' patterns are written the same way.
+pub(crate) use {control, patterns, text, white_space};
+
 patterns! {
     /// `name`: 2 to 100 characters once trimmed, no control characters; the
     /// white space trimmed may be sent. 98 is `NAME_MAX_CHARS` less the two

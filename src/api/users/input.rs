@@ -3,18 +3,15 @@
 //! pointer into the document.
 
 use chrono::Utc;
-use serde_json::{Map, Value};
+use serde_json::Value;
 
-use super::{
-    pointers::{attribute_pointer, meta_pointer},
-    resource::Users,
-};
+use super::{pointers::meta_pointer, resource::Users};
 use crate::{
     auth::password::Password,
-    jsonapi::error::{ApiError, FieldError, FieldErrorKind},
     jsonapi::{
+        attribute_checker::AttributeChecker,
+        error::{ApiError, FieldError, FieldErrorKind},
         request::ResourceInput,
-        resource::{ResourceType, accepts_attribute},
     },
     users::{
         attributes::{
@@ -24,107 +21,6 @@ use crate::{
         role::Role,
     },
 };
-
-/// Members of the resource object itself, which JSON:API forbids as
-/// attribute names.
-const RESERVED: [&str; 2] = ["id", "type"];
-
-/// Collects attribute errors while parsing.
-struct Checker {
-    errors: Vec<FieldError>,
-    /// Where a missing attribute is pointed at: the nearest member that exists.
-    missing_pointer: &'static str,
-}
-
-impl Checker {
-    fn take<T>(&mut self, name: &str, parsed: Result<T, String>) -> Option<T> {
-        parsed
-            .map_err(|detail| {
-                self.errors.push(FieldError::new(
-                    FieldErrorKind::Invalid,
-                    attribute_pointer(name),
-                    detail,
-                ));
-            })
-            .ok()
-    }
-
-    /// Refuses members that are no attribute of users; those the server
-    /// keeps are ignored (a user read and saved back whole carries them),
-    /// never written.
-    fn refuse_unknown(&mut self, attributes: &Map<String, Value>) {
-        for name in attributes.keys() {
-            if RESERVED.contains(&name.as_str()) {
-                self.errors.push(FieldError::new(
-                    FieldErrorKind::ReadOnly,
-                    attribute_pointer(name),
-                    format!("{name} is a member of the resource object, not an attribute"),
-                ));
-            } else if !accepts_attribute::<Users>(name) {
-                self.errors.push(FieldError::new(
-                    FieldErrorKind::Unknown,
-                    attribute_pointer(name),
-                    format!("{} have no attribute {name:?}", Users::TYPE),
-                ));
-            }
-        }
-    }
-
-    /// A required attribute: absent or null is an error.
-    fn required<T>(
-        &mut self,
-        attributes: &Map<String, Value>,
-        name: &str,
-        parse: impl FnOnce(&Value) -> Result<T, String>,
-    ) -> Option<T> {
-        let pointer = match attributes.get(name) {
-            None => self.missing_pointer.to_owned(),
-            Some(Value::Null) => attribute_pointer(name),
-            Some(value) => return self.take(name, parse(value)),
-        };
-        self.errors.push(FieldError::new(
-            FieldErrorKind::Missing,
-            pointer,
-            format!("{name} is required"),
-        ));
-        None
-    }
-
-    /// An attribute that may be sent or not but never cleared: null is an error.
-    fn not_null<T>(
-        &mut self,
-        attributes: &Map<String, Value>,
-        name: &str,
-        parse: impl FnOnce(&Value) -> Result<T, String>,
-    ) -> Option<T> {
-        match attributes.get(name) {
-            None => None,
-            Some(Value::Null) => self.take(name, Err(format!("{name} cannot be null"))),
-            Some(value) => self.take(name, parse(value)),
-        }
-    }
-
-    /// An attribute that null clears: `Some(None)`.
-    fn nullable<T>(
-        &mut self,
-        attributes: &Map<String, Value>,
-        name: &str,
-        parse: impl FnOnce(&Value) -> Result<T, String>,
-    ) -> Option<Option<T>> {
-        match attributes.get(name) {
-            None => None,
-            Some(Value::Null) => Some(None),
-            Some(value) => self.take(name, parse(value)).map(Some),
-        }
-    }
-
-    fn finish<T>(self, value: Option<T>) -> Result<T, ApiError> {
-        match value {
-            Some(value) if self.errors.is_empty() => Ok(value),
-            _ => Err(ApiError::InvalidAttributes(self.errors)),
-        }
-    }
-}
 
 fn parse_role(value: &Value) -> Result<Role, String> {
     value
@@ -139,11 +35,7 @@ impl NewUser {
     pub fn parse(input: ResourceInput) -> Result<Self, ApiError> {
         let today = Utc::now().date_naive();
         let attributes = &input.attributes;
-        let mut checker = Checker {
-            errors: Vec::new(),
-            missing_pointer: input.missing_attribute_pointer(),
-        };
-        checker.refuse_unknown(attributes);
+        let mut checker = AttributeChecker::<Users>::new(&input);
         let name = checker.required(attributes, "name", parse_name);
         let email = checker.required(attributes, "email", parse_email);
         let password = checker.required(attributes, "password", |v| parse_password(v, "password"));
@@ -174,11 +66,7 @@ impl UserChanges {
     pub fn parse(input: ResourceInput) -> Result<Self, ApiError> {
         let today = Utc::now().date_naive();
         let attributes = &input.attributes;
-        let mut checker = Checker {
-            errors: Vec::new(),
-            missing_pointer: input.missing_attribute_pointer(),
-        };
-        checker.refuse_unknown(attributes);
+        let mut checker = AttributeChecker::<Users>::new(&input);
         let changes = Self {
             name: checker.not_null(attributes, "name", parse_name),
             email: checker.not_null(attributes, "email", parse_email),
@@ -192,7 +80,7 @@ impl UserChanges {
                 None | Some(Value::Null) => None,
                 Some(Value::String(password)) => Some(Password::new(password.clone())),
                 Some(_) => {
-                    checker.errors.push(FieldError::new(
+                    checker.push(FieldError::new(
                         FieldErrorKind::Invalid,
                         meta_pointer(CURRENT_PASSWORD),
                         "meta.current_password must be a string",

@@ -13,10 +13,11 @@ pub mod schema;
 
 use serde_json::Value;
 
-use self::{errors::answer, pointers::Members, resource::Users};
+use self::{errors::answer, pointers::Members};
 use crate::{
     jsonapi::error::ApiError,
     jsonapi::request::{IdRule, parse_resource},
+    jsonapi::resource::ResourceType,
     state::AppState,
     users::{caller::Bearer, entity::Model as User, error::UserError, input::UserChanges, service},
 };
@@ -28,10 +29,19 @@ pub struct RequestedChanges {
     members: Members,
 }
 
-/// The changes an update document asks of user `id`.
-pub fn parse_changes(document: Value, id: i64) -> RequestedChanges {
+/// The changes an update document asks of user `id`, users being declared
+/// as `R` in the version that asks. A user's relationships are read-only:
+/// linkage sent in one is refused.
+pub fn parse_changes<R: ResourceType>(document: Value, id: i64) -> RequestedChanges {
     let id = id.to_string();
-    match parse_resource::<Users>(document, IdRule::MustMatch(&id)) {
+    match parse_resource::<R>(document, IdRule::MustMatch(&id)) {
+        Ok(input) if !input.relationships.is_empty() => RequestedChanges {
+            changes: Err(ApiError::Forbidden(
+                "a user's posts are changed on each post: change a post's author relationship"
+                    .to_owned(),
+            )),
+            members: Members::default(),
+        },
         Ok(input) => RequestedChanges {
             members: Members::of(&input),
             changes: UserChanges::parse(input),

@@ -2,17 +2,15 @@
 //! problem is about.
 
 use crate::{
-    jsonapi::request::{ResourceInput, escape_pointer},
+    jsonapi::{
+        attribute_checker::attribute_pointer,
+        request::{ResourceInput, escape_pointer},
+    },
     users::{
         error::{AttributeProblem, ProblemKind},
         input::CURRENT_PASSWORD,
     },
 };
-
-/// Where attribute `name` is in a request document.
-pub fn attribute_pointer(name: &str) -> String {
-    format!("/data/attributes/{}", escape_pointer(name))
-}
 
 /// Where member `name` of the top-level `meta` is in a request document.
 pub fn meta_pointer(name: &str) -> String {

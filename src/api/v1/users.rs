@@ -240,7 +240,7 @@ impl UsersApi {
         bearer: Bearer,
         body: JsonApiBody<UserUpdateDocument>,
     ) -> Result<UserFound, Failure<UpdateErrors>> {
-        let changes = parse_changes(body.0, id.0.0);
+        let changes = parse_changes::<Users>(body.0, id.0.0);
         let user = changes.apply(&state, &bearer, id.0.0).await?;
         Ok(UserFound::Ok(answer(user, &base, None)))
     }

@@ -2,12 +2,17 @@
 //! and public profiles, over the same domain as v1. Its document is
 //! committed as `openapi/v2.json`.
 
+pub mod included;
+pub mod posts;
+pub mod posts_schema;
+pub mod relationships;
+pub mod resources;
 pub mod schema;
 pub mod users;
 
 use poem_openapi::{ContactObject, LicenseObject, OpenApiService, ServerObject};
 
-use self::users::UsersApi;
+use self::{posts::PostsApi, relationships::RelationshipsApi, users::UsersApi};
 use super::{
     auth::{AuthApi, TOKEN_ROUTE},
     mount::{Prefixed, Version},
@@ -21,6 +26,15 @@ use crate::{
     platform::allowed_methods::AllowedMethods,
 };
 
+/// Tags only version 2 has: a tag enum's every member is in the document
+/// of any version that uses one of them.
+#[derive(poem_openapi::Tags)]
+pub enum V2Tags {
+    /// Writing, reading, listing, changing and deleting posts, and their
+    /// relationships with users.
+    Posts,
+}
+
 /// Version 2's place in the URL space.
 pub struct V2;
 
@@ -31,7 +45,17 @@ impl Mount for V2 {
     };
 }
 
-pub type ApiV2 = AllowedMethods<Prefixed<V2, (JsonApiRoutes<V2, UsersApi>, AuthApi)>>;
+pub type ApiV2 = AllowedMethods<
+    Prefixed<
+        V2,
+        (
+            JsonApiRoutes<V2, UsersApi>,
+            JsonApiRoutes<V2, PostsApi>,
+            JsonApiRoutes<V2, RelationshipsApi>,
+            AuthApi,
+        ),
+    >,
+>;
 
 impl Version for V2 {
     const NAME: &'static str = "v2";
@@ -41,13 +65,19 @@ impl Version for V2 {
 
     fn service() -> OpenApiService<ApiV2, ()> {
         OpenApiService::new(
-            AllowedMethods(Prefixed::new((JsonApiRoutes::new(UsersApi), AuthApi))),
+            AllowedMethods(Prefixed::new((
+                JsonApiRoutes::new(UsersApi),
+                JsonApiRoutes::new(PostsApi),
+                JsonApiRoutes::new(RelationshipsApi),
+                AuthApi,
+            ))),
             "Users service, version 2",
             env!("CARGO_PKG_VERSION"),
         )
         .description(format!(
-            "Users over JSON:API 1.1, with the URLs JSON:API recommends, cursor pagination \
-             (the JSON:API Cursor Pagination profile) and public profiles. Sign in at `POST \
+            "Users and their posts over JSON:API 1.1, with the URLs JSON:API recommends, \
+             cursor pagination (the JSON:API Cursor Pagination profile), relationships, \
+             `include` and compound documents, and public profiles. Sign in at `POST \
              {}{TOKEN_ROUTE}` (or with the Authorize button) and send the token as \
              `Authorization: Bearer <token>`; a token from either version works on both.",
             V2::LAYOUT.prefix

@@ -7,12 +7,14 @@ use chrono::NaiveDate;
 use poem_openapi::{Object, types::MaybeUndefined};
 use serde::Serialize;
 
+use super::{included::IncludedResource, posts_schema::PostIdentifier};
 use crate::{
     api::users::{resource::Users, schema::UserType},
     jsonapi::{
         cursor::ItemMeta,
         document::ResourceLinks,
         links::LinkBase,
+        relationship::{RelationshipLinks, ToManyMeta},
         resource::ResourceType,
         values::{Date, Timestamp},
     },
@@ -104,6 +106,48 @@ impl UserAttributes {
     }
 }
 
+/// A user's posts: links to them and how many there are, and, when
+/// `include` asked for them, linkage to the newest ten.
+#[derive(Object, Serialize, Debug, Clone)]
+#[oai(rename = "UserPostsRelationship")]
+pub struct UserPostsRelationship {
+    pub links: RelationshipLinks,
+    pub meta: ToManyMeta,
+    /// The newest posts, at most ten, when the document includes them;
+    /// `links.related` has them all.
+    #[oai(skip_serializing_if_is_none)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub data: Option<Vec<PostIdentifier>>,
+}
+
+/// A user's relationships.
+#[derive(Object, Serialize, Debug, Clone)]
+#[oai(rename = "UserRelationships")]
+pub struct UserRelationships {
+    /// Left out when `fields[users]` does not name it.
+    pub posts: Option<UserPostsRelationship>,
+}
+
+/// Names one user.
+#[derive(Object, Serialize, Debug, Clone, PartialEq, Eq)]
+#[oai(rename = "UserIdentifier")]
+pub struct UserIdentifier {
+    #[oai(rename = "type")]
+    #[serde(rename = "type")]
+    pub kind: UserType,
+    /// The user's id.
+    pub id: String,
+}
+
+impl UserIdentifier {
+    pub fn new(id: i64) -> Self {
+        Self {
+            kind: UserType::Users,
+            id: id.to_string(),
+        }
+    }
+}
+
 /// A user as a JSON:API resource object.
 #[derive(Object, Serialize, Debug, Clone)]
 #[oai(rename = "UserResource")]
@@ -114,6 +158,8 @@ pub struct UserResource {
     /// The user's id, a decimal number as a string.
     pub id: String,
     pub attributes: UserAttributes,
+    /// Left out when `fields[users]` names no relationship.
+    pub relationships: Option<UserRelationships>,
     pub links: ResourceLinks,
     /// In a page of users: the cursor that falls on this one.
     #[oai(skip_serializing_if_is_none)]
@@ -122,12 +168,27 @@ pub struct UserResource {
 }
 
 impl UserResource {
-    pub fn new(user: Profile, visibility: Visibility, today: NaiveDate, base: &LinkBase) -> Self {
+    /// `user` as `visibility` lets the caller see them, who has written
+    /// `posts` posts.
+    pub fn new(
+        user: Profile,
+        visibility: Visibility,
+        today: NaiveDate,
+        base: &LinkBase,
+        posts: u64,
+    ) -> Self {
         let id = user.id;
         Self {
             kind: UserType::Users,
             id: id.to_string(),
             attributes: UserAttributes::new(user, visibility, today),
+            relationships: Some(UserRelationships {
+                posts: Some(UserPostsRelationship {
+                    links: RelationshipLinks::of(base, Users::TYPE, id, "posts"),
+                    meta: ToManyMeta { total: posts },
+                    data: None,
+                }),
+            }),
             links: ResourceLinks {
                 self_: base.resource(Users::TYPE, id),
             },
@@ -138,6 +199,7 @@ impl UserResource {
 
 resource_documents!(
     UserResource,
+    included = IncludedResource,
     UserDocument = "UserDocument",
     UserCollectionDocument = "UserCollectionDocument",
 );
@@ -183,7 +245,7 @@ mod tests {
     #[test]
     fn a_public_profile_leaves_private_attributes_out_rather_than_null() {
         let today = NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
-        let resource = UserResource::new(user(7), Visibility::PublicProfile, today, &base());
+        let resource = UserResource::new(user(7), Visibility::PublicProfile, today, &base(), 0);
         assert_both_write_the_same(&resource);
         let written = serde_json::to_value(&resource).unwrap();
         let mut names: Vec<&String> = written["attributes"].as_object().unwrap().keys().collect();
@@ -196,7 +258,7 @@ mod tests {
     fn serde_and_to_json_write_the_same_documents() {
         let today = NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
         for visibility in [Visibility::Everything, Visibility::PublicProfile] {
-            let resource = UserResource::new(user(3), visibility, today, &base());
+            let resource = UserResource::new(user(3), visibility, today, &base(), 2);
             let link = resource.links.self_.clone();
             assert_both_write_the_same(&UserDocument::new(resource.clone(), link));
             let links = CursorLinks::new(

@@ -11,40 +11,42 @@ use poem_openapi::{
 
 use super::{
     V2,
+    included::{IncludedResource, Viewer, seen_by},
+    resources::{POSTS, UserFields, UserInclude, UsersWithPosts},
     schema::{UserCollectionDocument, UserDocument, UserResource},
 };
 use crate::{
+    api::posts::resource::{PostFields, Posts},
     api::{
         ApiTags,
         caller::MaybeCaller,
         users::{
             parse_changes,
-            resource::{UserFields, UserSort, Users},
+            resource::{UserSort, Users},
             responses::{
                 CreateErrors, DeleteErrors, ListErrors, MeErrors, UpdateErrors, UserDeleted,
             },
             schema::{UserCreateDocument, UserUpdateDocument},
         },
     },
+    collection::keyset::Keyset,
     jsonapi::error::{ApiError, Failure, error_statuses},
     jsonapi::{
-        cursor::{
-            self, Anchor, CursorLinks, CursorPage, ItemMeta, ItemPage, PAGE_AFTER, PAGE_BEFORE,
-            PROFILE, PageSize,
-        },
+        cursor::{self, CursorPage, PROFILE, PageSize},
         links::LinkBase,
         pattern_param::Matching,
         payload::{Fieldset, JsonApi, JsonApiBody},
         query::parse_sort,
-        resource::{ResourceType, ServesResource, fieldset},
+        resource::{ResourceType, ServesResource, fieldset, include_paths},
         resource_id::ResourceId,
     },
     state::AppState,
     users::{
         caller::{Bearer, Caller},
         entity::Model as User,
-        listing::{Filters, KeysetListing, Seek, SortField},
-        policy::{self, Visibility},
+        listing::{Filters, KeysetListing, SortField},
+        policy::Visibility,
+        profile::Profile,
         role::Role,
         service,
     },
@@ -53,7 +55,7 @@ use crate::{
 pub struct UsersApi;
 
 impl ServesResource for UsersApi {
-    type Resource = Users;
+    type Resource = UsersWithPosts;
 }
 
 error_statuses!(ReadErrors => [400, 401, 404, 406, 500, 503]);
@@ -86,15 +88,78 @@ enum UserFound {
     Ok(JsonApi<UserDocument>),
 }
 
-fn answer(
-    user: User,
-    visibility: Visibility,
-    base: &LinkBase,
+/// What a request asks a users document to show beyond the users.
+struct Shown {
+    include_posts: bool,
     fields: Option<Fieldset>,
-) -> JsonApi<UserDocument> {
-    let resource = UserResource::new(user.into(), visibility, Utc::now().date_naive(), base);
-    let self_link = resource.links.self_.clone();
-    JsonApi::new(UserDocument::new(resource, self_link)).with_fieldset(fields)
+    post_fields: Option<Fieldset>,
+}
+
+impl Shown {
+    fn parse(
+        include: &Query<Option<UserInclude>>,
+        fields: &Query<Option<UserFields>>,
+        post_fields: &Query<Option<PostFields>>,
+    ) -> Result<Self, ApiError> {
+        Ok(Self {
+            include_posts: include_paths(include.0.as_ref().map(Matching::as_str))
+                .iter()
+                .any(|path| path.split('.').next() == Some(POSTS)),
+            fields: fieldset::<UsersWithPosts>(fields.0.as_ref().map(Matching::as_str))?,
+            post_fields: fieldset::<Posts>(post_fields.0.as_ref().map(Matching::as_str))?,
+        })
+    }
+
+    /// Nothing but every field of the users.
+    fn nothing_more() -> Self {
+        Self {
+            include_posts: false,
+            fields: None,
+            post_fields: None,
+        }
+    }
+
+    /// `users` as `viewer` sees them, with their newest posts included if
+    /// asked: one statement beyond the users, either way.
+    async fn resources(
+        &self,
+        viewer: &Viewer<'_>,
+        users: Vec<Profile>,
+    ) -> Result<(Vec<UserResource>, Vec<IncludedResource>), ApiError> {
+        if self.include_posts {
+            let mut resources: Vec<UserResource> =
+                users.into_iter().map(|user| viewer.user(user, 0)).collect();
+            let included = viewer.posts_of(&mut resources).await?;
+            Ok((resources, included))
+        } else {
+            Ok((viewer.users(users).await?, Vec::new()))
+        }
+    }
+
+    fn apply<T>(self, payload: JsonApi<T>) -> JsonApi<T> {
+        payload
+            .with_fieldset(self.fields)
+            .with_fieldset(self.post_fields)
+    }
+
+    /// The document of `user`, seen as `visibility` allows.
+    async fn answer(
+        self,
+        state: &AppState,
+        base: &LinkBase,
+        user: User,
+        visibility: Visibility,
+    ) -> Result<JsonApi<UserDocument>, ApiError> {
+        let seen = move |_| visibility;
+        let viewer = Viewer::of(state, base, &seen);
+        let (mut resources, included) = self.resources(&viewer, vec![user.into()]).await?;
+        let resource = resources
+            .pop()
+            .ok_or_else(|| ApiError::internal("a user went missing"))?;
+        let self_link = resource.links.self_.clone();
+        let document = UserDocument::new(resource, self_link).with_included(included);
+        Ok(self.apply(JsonApi::new(document)))
+    }
 }
 
 #[OpenApi(tag = "ApiTags::Users")]
@@ -140,9 +205,16 @@ impl UsersApi {
         /// case-insensitively.
         #[oai(name = "filter[q]")]
         filter_q: Query<Option<String>>,
-        /// Comma-separated attributes to include; the others are left out.
+        /// Comma-separated fields of users to show (attributes and
+        /// `posts`); the others are left out.
         #[oai(name = "fields[users]")]
         fields: Query<Option<UserFields>>,
+        /// Comma-separated fields of included posts to show.
+        #[oai(name = "fields[posts]")]
+        post_fields: Query<Option<PostFields>>,
+        /// `posts` (or `posts.author`) to include each user's ten newest
+        /// posts.
+        include: Query<Option<UserInclude>>,
     ) -> Result<UserPage, Failure<ListErrors>> {
         let sort_text = sort.0.as_ref().map(Matching::as_str).unwrap_or_default();
         let page = CursorPage::parse(
@@ -151,7 +223,7 @@ impl UsersApi {
             page_before.0.as_deref(),
             sort_text,
         )?;
-        let fields = fieldset::<Users>(fields.0.as_ref().map(Matching::as_str))?;
+        let shown = Shown::parse(&include, &fields, &post_fields)?;
         let mut listing = KeysetListing {
             filters: Filters {
                 email: filter_email.0,
@@ -160,61 +232,36 @@ impl UsersApi {
                 q: filter_q.0,
                 q_names_only: false,
             },
-            sort: match &sort.0 {
-                Some(sort) => parse_sort(sort.as_str(), SortField::parse)?,
-                None => Vec::new(),
-            },
-            size: page.size,
-            seek: match page.anchor {
-                Anchor::Start => Seek::First,
-                Anchor::After(keys) => Seek::After(keys),
-                Anchor::Before(keys) => Seek::Before(keys),
+            keyset: Keyset {
+                sort: match &sort.0 {
+                    Some(sort) => parse_sort(sort.as_str(), SortField::parse)?,
+                    None => Vec::new(),
+                },
+                size: page.size,
+                seek: page.seek,
             },
         };
-        let listed = service::keyset_list_for(&state, &caller, &mut listing)
+        let (listed, total) = service::keyset_list_for(&state, &caller, &mut listing)
             .await?
-            .ok_or_else(|| {
-                let parameter = match listing.seek {
-                    Seek::Before(_) => PAGE_BEFORE,
-                    _ => PAGE_AFTER,
-                };
-                ApiError::invalid_parameter(parameter, "this is not a cursor of this collection")
-            })?;
-        let (more_before, more_after) = match listing.seek {
-            Seek::First => (false, listed.more),
-            Seek::After(_) => (true, listed.more),
-            Seek::Before(_) => (listed.more, true),
-        };
-        let today = Utc::now().date_naive();
-        let data: Vec<UserResource> = listed
-            .users
-            .into_iter()
-            .map(|user| {
-                let cursor = cursor::encode(sort_text, listing.keys_of(&user));
-                let visibility = policy::visibility(&caller, user.id);
-                let mut resource = UserResource::new(user, visibility, today, &base);
-                resource.meta = Some(ItemMeta {
-                    page: ItemPage { cursor },
-                });
-                resource
-            })
-            .collect();
-        let edges = match (data.first(), data.last()) {
-            (Some(first), Some(last)) => Some((item_cursor(first), item_cursor(last))),
-            _ => None,
-        };
-        let links = CursorLinks::new(
+            .ok_or_else(|| cursor::unusable_cursor(&listing.keyset.seek))?;
+        let (items, links) = cursor::paged(
+            &listing.keyset.seek,
+            sort_text,
+            listed,
+            |user| listing.keyset.keys_of(user),
             &base.collection(Users::TYPE),
             request.uri().query().unwrap_or_default(),
-            edges,
-            more_before,
-            more_after,
         );
-        let document = UserCollectionDocument::new(data, links, listed.total);
+        let (users, cursors): (Vec<_>, Vec<_>) = items.into_iter().unzip();
+        let seen = seen_by(&caller);
+        let viewer = Viewer::of(&state, &base, &seen);
+        let (mut data, included) = shown.resources(&viewer, users).await?;
+        for (resource, cursor) in data.iter_mut().zip(cursors) {
+            resource.meta = Some(cursor);
+        }
+        let document = UserCollectionDocument::new(data, links, total).with_included(included);
         Ok(UserPage::Ok(
-            JsonApi::new(document)
-                .with_fieldset(fields)
-                .with_profile(PROFILE),
+            shown.apply(JsonApi::new(document)).with_profile(PROFILE),
         ))
     }
 
@@ -231,10 +278,10 @@ impl UsersApi {
     ) -> Result<UserCreated, Failure<CreateErrors>> {
         let user = service::register_for(&state, caller.0.as_ref(), body.0).await?;
         let location = base.resource(Users::TYPE, user.id);
-        Ok(UserCreated::Created(
-            answer(user, Visibility::Everything, &base, None),
-            location,
-        ))
+        let today = Utc::now().date_naive();
+        let resource = UserResource::new(user.into(), Visibility::Everything, today, &base, 0);
+        let document = UserDocument::new(resource, location.clone());
+        Ok(UserCreated::Created(JsonApi::new(document), location))
     }
 
     /// Read the signed-in user
@@ -243,25 +290,31 @@ impl UsersApi {
     #[oai(path = "/users/me", method = "get", operation_id = "getCurrentUser")]
     async fn me(
         &self,
+        state: Data<&AppState>,
         base: LinkBase,
         caller: Caller,
-        /// Comma-separated attributes to include; the others are left out.
+        /// Comma-separated fields of users to show (attributes and
+        /// `posts`); the others are left out.
         #[oai(name = "fields[users]")]
         fields: Query<Option<UserFields>>,
+        /// Comma-separated fields of included posts to show.
+        #[oai(name = "fields[posts]")]
+        post_fields: Query<Option<PostFields>>,
+        /// `posts` (or `posts.author`) to include your ten newest posts.
+        include: Query<Option<UserInclude>>,
     ) -> Result<UserFound, Failure<MeErrors>> {
-        let fields = fieldset::<Users>(fields.0.as_ref().map(Matching::as_str))?;
-        Ok(UserFound::Ok(answer(
-            caller.0,
-            Visibility::Everything,
-            &base,
-            fields,
-        )))
+        let shown = Shown::parse(&include, &fields, &post_fields)?;
+        let answer = shown
+            .answer(&state, &base, caller.0, Visibility::Everything)
+            .await?;
+        Ok(UserFound::Ok(answer))
     }
 
     /// Read a user
     ///
     /// Any signed-in user may read any user: every attribute of themselves
     /// (and, for an admin, of anyone), the public profile of others.
+    #[allow(clippy::too_many_arguments)]
     #[oai(path = "/users/:id", method = "get", operation_id = "getUser")]
     async fn read(
         &self,
@@ -270,13 +323,21 @@ impl UsersApi {
         id: Path<ResourceId<V2>>,
         base: LinkBase,
         bearer: Bearer,
-        /// Comma-separated attributes to include; the others are left out.
+        /// Comma-separated fields of users to show (attributes and
+        /// `posts`); the others are left out.
         #[oai(name = "fields[users]")]
         fields: Query<Option<UserFields>>,
+        /// Comma-separated fields of included posts to show.
+        #[oai(name = "fields[posts]")]
+        post_fields: Query<Option<PostFields>>,
+        /// `posts` (or `posts.author`) to include the user's ten newest
+        /// posts.
+        include: Query<Option<UserInclude>>,
     ) -> Result<UserFound, Failure<ReadErrors>> {
+        let shown = Shown::parse(&include, &fields, &post_fields)?;
         let (user, visibility) = service::find_visible(&state, &bearer, id.0.0).await?;
-        let fields = fieldset::<Users>(fields.0.as_ref().map(Matching::as_str))?;
-        Ok(UserFound::Ok(answer(user, visibility, &base, fields)))
+        let answer = shown.answer(&state, &base, user, visibility).await?;
+        Ok(UserFound::Ok(answer))
     }
 
     /// Update a user
@@ -294,14 +355,12 @@ impl UsersApi {
         bearer: Bearer,
         body: JsonApiBody<UserUpdateDocument>,
     ) -> Result<UserFound, Failure<UpdateErrors>> {
-        let changes = parse_changes(body.0, id.0.0);
+        let changes = parse_changes::<UsersWithPosts>(body.0, id.0.0);
         let user = changes.apply(&state, &bearer, id.0.0).await?;
-        Ok(UserFound::Ok(answer(
-            user,
-            Visibility::Everything,
-            &base,
-            None,
-        )))
+        let answer = Shown::nothing_more()
+            .answer(&state, &base, user, Visibility::Everything)
+            .await?;
+        Ok(UserFound::Ok(answer))
     }
 
     /// Delete a user
@@ -318,12 +377,4 @@ impl UsersApi {
         service::delete_for(&state, &caller, id.0.0).await?;
         Ok(UserDeleted::NoContent)
     }
-}
-
-fn item_cursor(resource: &UserResource) -> String {
-    resource
-        .meta
-        .as_ref()
-        .map(|meta| meta.page.cursor.clone())
-        .unwrap_or_default()
 }

@@ -13,9 +13,14 @@ mod requests;
 use std::{future::Future, pin::Pin};
 
 use serde_json::{Value, json};
-use users_service::{api::users::resource::Users, jsonapi::resource::ResourceType};
+use users_service::{
+    api::{posts::resource::Posts, users::resource::Users},
+    jsonapi::resource::ResourceType,
+};
 
-use crate::helpers::{TestApp, registration, spawn_app, strong_password, unique_email, user_path};
+use crate::helpers::{
+    TestApp, id_of, registration, spawn_app, strong_password, unique_email, user_path,
+};
 
 /// How a collection is paged.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -93,6 +98,30 @@ fn seed_users(app: &TestApp, count: usize) -> Pin<Box<dyn Future<Output = Seeded
     })
 }
 
+fn seed_posts(app: &TestApp, count: usize) -> Pin<Box<dyn Future<Output = Seeded> + '_>> {
+    Box::pin(async move {
+        let (_, token) = app.create_admin_and_sign_in().await;
+        let mut ids = Vec::new();
+        for index in 0..count {
+            let response = app
+                .post(
+                    "/api/v2/posts",
+                    &json!({"data": {"type": "posts", "attributes": {
+                        "title": format!("Post {index:03}"), "body": "Text"}}}),
+                    Some(&token),
+                )
+                .await;
+            assert_eq!(response.status, 201, "{}", response.text);
+            ids.push(id_of(&response.json()));
+        }
+        Seeded { ids, token }
+    })
+}
+
+fn post_creation() -> Value {
+    json!({"data": {"type": "posts", "attributes": {"title": "Notes", "body": "On the engine"}}})
+}
+
 fn user_creation() -> Value {
     registration("Ada Lovelace", &unique_email("ada"), &strong_password())
 }
@@ -121,6 +150,17 @@ pub fn served() -> Vec<Served> {
             seed: seed_users,
             creation: user_creation,
             invalid_attribute: ("email", || json!("not an address")),
+        },
+        Served {
+            name: "v2 posts",
+            kind: "posts",
+            collection: "/api/v2/posts",
+            member: |id| format!("/api/v2/posts/{id}"),
+            attributes: Posts::ATTRIBUTES,
+            paging: Paging::Cursor,
+            seed: seed_posts,
+            creation: post_creation,
+            invalid_attribute: ("title", || json!("  ")),
         },
     ]
 }

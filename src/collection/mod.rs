@@ -1,6 +1,9 @@
 //! Reading a collection: one page of it, in an order. The domain reads
 //! pages and sort keys; the HTTP layer parses them from query parameters.
 
+pub mod filter;
+pub mod keyset;
+
 /// One page of a collection.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Page {

@@ -1,0 +1,134 @@
+//! Writing and reading posts for a caller, each rule applied in the order
+//! that tells a missing post from a forbidden change.
+
+use super::{
+    entity::Model as Post,
+    error::{Forbidden, PostError},
+    input::{NewPost, PostChanges},
+    listing::{self, PostListing},
+    policy,
+    store::{self, PostRecord, PostUpdate},
+};
+use crate::{
+    collection::keyset::KeysetPage,
+    state::AppState,
+    users::{caller::Caller, error::UserError, store as users},
+};
+
+/// A post by `caller`, or by the author it names if `caller` may name them.
+pub async fn create_for(
+    state: &AppState,
+    caller: &Caller,
+    new: NewPost,
+) -> Result<Post, PostError> {
+    let author_id = policy::author_to_set(caller, new.author, caller.id())?;
+    store::insert(
+        &state.db,
+        PostRecord {
+            author_id,
+            title: new.title,
+            body: new.body,
+            pinned: new.pinned,
+        },
+    )
+    .await
+}
+
+/// Any post, for any signed-in caller.
+pub async fn find(state: &AppState, id: i64) -> Result<Post, PostError> {
+    store::find(&state.db, id)
+        .await?
+        .ok_or(PostError::NotFound(id))
+}
+
+/// Changes post `id` for `caller`, its author or an admin; only an admin
+/// may move it to another author.
+pub async fn update_for(
+    state: &AppState,
+    caller: &Caller,
+    id: i64,
+    changes: PostChanges,
+) -> Result<Post, PostError> {
+    let post = find(state, id).await?;
+    policy::ensure_author_or_admin(caller, post.author_id)?;
+    let author_id = match changes.author {
+        None => None,
+        requested => Some(policy::author_to_set(caller, requested, post.author_id)?),
+    };
+    let update = PostUpdate {
+        author_id,
+        title: changes.title,
+        body: changes.body,
+        pinned: changes.pinned,
+    };
+    store::update(&state.db, post, update)
+        .await?
+        .ok_or(PostError::NotFound(id))
+}
+
+/// Moves post `id` to `author_id`: admins only.
+pub async fn change_author_for(
+    state: &AppState,
+    caller: &Caller,
+    id: i64,
+    author_id: i64,
+) -> Result<Post, PostError> {
+    policy::ensure_may_change_author(caller)?;
+    let post = find(state, id).await?;
+    let update = PostUpdate {
+        author_id: Some(author_id),
+        ..PostUpdate::default()
+    };
+    store::update(&state.db, post, update)
+        .await?
+        .ok_or(PostError::NotFound(id))
+}
+
+/// Deletes post `id` for `caller`, its author or an admin.
+pub async fn delete_for(state: &AppState, caller: &Caller, id: i64) -> Result<(), PostError> {
+    let post = find(state, id).await?;
+    policy::ensure_author_or_admin(caller, post.author_id)?;
+    if store::delete(&state.db, id).await? {
+        Ok(())
+    } else {
+        Err(PostError::NotFound(id))
+    }
+}
+
+/// A keyset page of posts with how many match; `None` when the position is
+/// not one in this order.
+pub async fn list(
+    state: &AppState,
+    listing: &PostListing,
+) -> Result<Option<(KeysetPage<Post>, u64)>, PostError> {
+    Ok(listing::page(&state.db, listing).await?.ok())
+}
+
+/// A keyset page of user `author`'s posts; the user must exist.
+pub async fn list_by(
+    state: &AppState,
+    author: i64,
+    listing: &mut PostListing,
+) -> Result<Option<(KeysetPage<Post>, u64)>, PostError> {
+    ensure_user_exists(state, author).await?;
+    listing.filters.author = Some(author);
+    list(state, listing).await
+}
+
+/// Why a change to user `user`'s posts through the user is refused: each
+/// post's author is changed on the post. A user that does not exist is
+/// not found first.
+pub async fn refuse_users_posts_change(state: &AppState, user: i64) -> PostError {
+    match ensure_user_exists(state, user).await {
+        Ok(()) => PostError::Forbidden(Forbidden::UsersPosts),
+        Err(error) => error,
+    }
+}
+
+pub async fn ensure_user_exists(state: &AppState, id: i64) -> Result<(), PostError> {
+    if users::find_all(&state.db, [id]).await?.is_empty() {
+        Err(UserError::NotFound(id).into())
+    } else {
+        Ok(())
+    }
+}
