@@ -34,6 +34,9 @@ pub struct Settings {
     /// Whether a proxy in front is trusted to say, in `Forwarded` or
     /// `X-Forwarded-Proto`/`X-Forwarded-Host`, where clients reached it.
     pub trust_forwarded_headers: bool,
+    /// Whether PATCH and DELETE must name the version they change with
+    /// `If-Match` (428 without it).
+    pub if_match_required: bool,
     /// When version 1 is deprecated and when it goes away, if ever.
     pub api_v1_lifecycle: Lifecycle,
     /// The same for version 2.
@@ -130,6 +133,7 @@ impl Settings {
             hasher_cgroup: None,
             public_url: None,
             trust_forwarded_headers: false,
+            if_match_required: false,
             api_v1_lifecycle: Lifecycle::default(),
             api_v2_lifecycle: Lifecycle::default(),
         }
@@ -168,6 +172,7 @@ impl Settings {
                 non_empty("TRUST_FORWARDED_HEADERS"),
                 "TRUST_FORWARDED_HEADERS",
             )?,
+            if_match_required: parse_flag(non_empty("IF_MATCH_REQUIRED"), "IF_MATCH_REQUIRED")?,
             api_v1_lifecycle: API_V1_LIFECYCLE.read(non_empty)?,
             api_v2_lifecycle: API_V2_LIFECYCLE.read(non_empty)?,
         };
@@ -267,6 +272,7 @@ impl fmt::Debug for Settings {
             .field("hasher_cgroup", &self.hasher_cgroup)
             .field("public_url", &self.public_url)
             .field("trust_forwarded_headers", &self.trust_forwarded_headers)
+            .field("if_match_required", &self.if_match_required)
             .field("api_v1_lifecycle", &self.api_v1_lifecycle)
             .field("api_v2_lifecycle", &self.api_v2_lifecycle)
             .finish()

@@ -10,6 +10,7 @@ pub mod db;
 pub mod jsonapi;
 pub mod platform;
 pub mod posts;
+pub mod revision;
 pub mod startup;
 pub mod state;
 pub mod telemetry;

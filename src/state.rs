@@ -23,6 +23,8 @@ pub struct AppState {
     pub passwords: Arc<Passwords>,
     pub address_throttle: Arc<AddressThrottle>,
     pub public_url: Arc<PublicUrl>,
+    /// Whether writes must send `If-Match`.
+    pub if_match_required: bool,
 }
 
 impl AppState {
@@ -53,6 +55,7 @@ impl AppState {
             passwords: Arc::new(Passwords::new(cores, settings.hasher_cgroup.as_deref())?),
             address_throttle: Arc::new(AddressThrottle::default()),
             public_url: Arc::new(PublicUrl::new(settings)),
+            if_match_required: settings.if_match_required,
         })
     }
 }

@@ -1,7 +1,7 @@
 -- The statement the service runs for a page of 20 sorted by name among
 -- users with the role user, with an exact total (see page.sql).
 \set page random(0, :pages - 1)
-SELECT users.id, users.name, users.email, users.dob, users.address, users.profession, users.website, users.role, users.created_at, users.updated_at,
+SELECT users.id, users.name, users.email, users.dob, users.address, users.profession, users.website, users.role, users.created_at, users.updated_at, users.version,
   (SELECT CAST(COALESCE(SUM(users), 0) AS BIGINT) FROM user_counts WHERE role = 'user') AS total
 FROM users INNER JOIN (SELECT users.id FROM users WHERE users.role = 'user' ORDER BY users.name ASC, users.id ASC LIMIT 20 OFFSET :page * 20) AS page_ids ON users.id = page_ids.id
 WHERE EXISTS (SELECT 1 FROM users AS requester_row WHERE requester_row.id = :admin AND requester_row.token_generation = 0 AND requester_row.role = 'admin')

@@ -8,6 +8,7 @@ mod m20261121_000002_create_sign_in_failures;
 mod m20261201_000003_sort_indexes;
 mod m20261201_000004_user_counts;
 mod m20261202_000005_create_posts;
+mod m20261202_000006_row_versions;
 
 pub struct Migrator;
 
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000003_sort_indexes::Migration),
             Box::new(m20261201_000004_user_counts::Migration),
             Box::new(m20261202_000005_create_posts::Migration),
+            Box::new(m20261202_000006_row_versions::Migration),
         ]
     }
 }

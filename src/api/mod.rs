@@ -5,6 +5,7 @@
 
 pub mod auth;
 pub mod caller;
+pub mod conditional;
 pub mod document;
 pub mod health;
 pub mod index;

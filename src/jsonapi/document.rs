@@ -47,6 +47,37 @@ pub struct ResourceLinks {
     pub self_: String,
 }
 
+/// A resource's `meta`: the version its `ETag` names, so that a client that
+/// read a page can send `If-Match` without reading each resource again.
+#[derive(Object, Serialize, Debug, Clone)]
+#[oai(rename = "ResourceVersionMeta")]
+pub struct VersionMeta {
+    /// Bumped by every write of the resource.
+    pub version: i64,
+}
+
+/// A resource's `meta` in a cursor-paginated version: its version, and in
+/// a page, the cursor that falls on it.
+#[derive(Object, Serialize, Debug, Clone)]
+#[oai(rename = "ResourceMeta")]
+pub struct ResourceMeta {
+    /// Bumped by every write of the resource; its `ETag` names it.
+    pub version: i64,
+    /// In a page: the cursor that falls on this resource.
+    #[oai(skip_serializing_if_is_none)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub page: Option<super::cursor::ItemPage>,
+}
+
+impl ResourceMeta {
+    pub fn new(version: i64) -> Self {
+        Self {
+            version,
+            page: None,
+        }
+    }
+}
+
 /// Links of a single-resource document.
 #[derive(Object, Serialize, Debug, Clone)]
 #[oai(rename = "SelfLinks")]

@@ -13,8 +13,8 @@ use poem::{
 };
 
 const ALLOWED_METHODS: &str = "GET, POST, PATCH, DELETE, OPTIONS";
-const ALLOWED_HEADERS: &str = "authorization, content-type, accept";
-const EXPOSED_HEADERS: &str = "location, retry-after, www-authenticate";
+const ALLOWED_HEADERS: &str = "authorization, content-type, accept, if-match, if-none-match";
+const EXPOSED_HEADERS: &str = "location, retry-after, www-authenticate, etag";
 const PREFLIGHT_MAX_AGE_SECONDS: &str = "600";
 
 /// Adds CORS headers for the listed origins.

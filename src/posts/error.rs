@@ -14,6 +14,9 @@ pub enum PostError {
     AuthorNotFound(i64),
     #[error("{0}")]
     Forbidden(Forbidden),
+    /// The post changed since the version the write was meant for.
+    #[error("the post changed since you read it; read it again and retry")]
+    PreconditionFailed,
     /// About the caller or a user: an ended token, a user that is gone.
     #[error(transparent)]
     User(#[from] UserError),

@@ -178,6 +178,7 @@ pub async fn newest_by_authors(
             Column::Pinned,
             Column::CreatedAt,
             Column::UpdatedAt,
+            Column::Version,
         ])
         .expr_as(
             Expr::cust(

@@ -11,6 +11,7 @@ use super::{
 };
 use crate::{
     collection::keyset::KeysetPage,
+    revision::Expected,
     state::AppState,
     users::{caller::Caller, error::UserError, store as users},
 };
@@ -41,12 +42,13 @@ pub async fn find(state: &AppState, id: i64) -> Result<Post, PostError> {
         .ok_or(PostError::NotFound(id))
 }
 
-/// Changes post `id` for `caller`, its author or an admin; only an admin
-/// may move it to another author.
+/// Changes post `id` at a version `expected` admits, for `caller`, its
+/// author or an admin; only an admin may move it to another author.
 pub async fn update_for(
     state: &AppState,
     caller: &Caller,
     id: i64,
+    expected: &Expected,
     changes: PostChanges,
 ) -> Result<Post, PostError> {
     let post = find(state, id).await?;
@@ -60,38 +62,61 @@ pub async fn update_for(
         title: changes.title,
         body: changes.body,
         pinned: changes.pinned,
+        expected: expected.clone(),
     };
-    store::update(&state.db, post, update)
-        .await?
-        .ok_or(PostError::NotFound(id))
+    written(state, id, store::update(&state.db, post, update).await?).await
 }
 
-/// Moves post `id` to `author_id`: admins only.
+/// The post a write left, or why it left none: the post is gone, or is at
+/// a version the write did not expect.
+async fn written(state: &AppState, id: i64, post: Option<Post>) -> Result<Post, PostError> {
+    match post {
+        Some(post) => Ok(post),
+        None => Err(missing_or_changed(state, id).await),
+    }
+}
+
+async fn missing_or_changed(state: &AppState, id: i64) -> PostError {
+    match store::find(&state.db, id).await {
+        Ok(Some(_)) => PostError::PreconditionFailed,
+        Ok(None) => PostError::NotFound(id),
+        Err(error) => error.into(),
+    }
+}
+
+/// Moves post `id`, at a version `expected` admits, to `author_id`:
+/// admins only.
 pub async fn change_author_for(
     state: &AppState,
     caller: &Caller,
     id: i64,
+    expected: &Expected,
     author_id: i64,
 ) -> Result<Post, PostError> {
     policy::ensure_may_change_author(caller)?;
     let post = find(state, id).await?;
     let update = PostUpdate {
         author_id: Some(author_id),
+        expected: expected.clone(),
         ..PostUpdate::default()
     };
-    store::update(&state.db, post, update)
-        .await?
-        .ok_or(PostError::NotFound(id))
+    written(state, id, store::update(&state.db, post, update).await?).await
 }
 
-/// Deletes post `id` for `caller`, its author or an admin.
-pub async fn delete_for(state: &AppState, caller: &Caller, id: i64) -> Result<(), PostError> {
+/// Deletes post `id`, at a version `expected` admits, for `caller`, its
+/// author or an admin.
+pub async fn delete_for(
+    state: &AppState,
+    caller: &Caller,
+    id: i64,
+    expected: &Expected,
+) -> Result<(), PostError> {
     let post = find(state, id).await?;
     policy::ensure_author_or_admin(caller, post.author_id)?;
-    if store::delete(&state.db, id).await? {
+    if store::delete(&state.db, id, expected).await? {
         Ok(())
     } else {
-        Err(PostError::NotFound(id))
+        Err(missing_or_changed(state, id).await)
     }
 }
 

@@ -23,6 +23,9 @@ pub enum UserError {
     /// The current password given with a change of password is wrong.
     #[error("the current password is wrong")]
     WrongCurrentPassword,
+    /// The user changed since the version the write was meant for.
+    #[error("the user changed since you read it; read it again and retry")]
+    PreconditionFailed,
     /// The token names a user who is gone, or a password change ended it.
     #[error("the token's user is gone or the token was revoked")]
     InvalidToken,

@@ -25,11 +25,12 @@ pub struct Profile {
     pub role: Role,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    pub version: i64,
 }
 
 impl Profile {
     /// What a statement selects for [`Profile::from_row`], in this order.
-    pub const COLUMNS: [Column; 10] = [
+    pub const COLUMNS: [Column; 11] = [
         Column::Id,
         Column::Name,
         Column::Email,
@@ -40,6 +41,7 @@ impl Profile {
         Column::Role,
         Column::CreatedAt,
         Column::UpdatedAt,
+        Column::Version,
     ];
 
     /// Reads the [`Profile::COLUMNS`] at the start of `row` by position,
@@ -57,6 +59,7 @@ impl Profile {
             role: row.try_get_by_index(7)?,
             created_at: row.try_get_by_index(8)?,
             updated_at: row.try_get_by_index(9)?,
+            version: row.try_get_by_index(10)?,
         })
     }
 }
@@ -74,6 +77,7 @@ impl From<User> for Profile {
             role: user.role,
             created_at: user.created_at,
             updated_at: user.updated_at,
+            version: user.version,
         }
     }
 }

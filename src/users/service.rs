@@ -12,7 +12,9 @@ use super::{
     role::Role,
     store::{self, UserRecord, UserUpdate},
 };
-use crate::{auth::password::Password, collection::keyset::KeysetPage, state::AppState};
+use crate::{
+    auth::password::Password, collection::keyset::KeysetPage, revision::Expected, state::AppState,
+};
 
 /// Registers a user; the role has been authorised by the caller.
 /// Registers a user for `caller` (anonymous when `None`), who may set the
@@ -54,17 +56,19 @@ pub async fn register(state: &AppState, new: NewUser) -> Result<User, UserError>
 /// caller but the right to make them, so one statement checks the token,
 /// authorises and updates. When it changes nothing, or for any other
 /// request, the caller is loaded and every rule applied in turn, which
-/// tells a revoked token, a forbidden change, a bad document and a missing
-/// user apart, in that order.
+/// tells a revoked token, a forbidden change, a bad document, a missing
+/// user and a stale version apart, in that order. The change applies only
+/// to a version `expected` admits, checked in the statement that writes.
 pub async fn update_for<E: From<UserError>>(
     state: &AppState,
     bearer: &Bearer,
     id: i64,
+    expected: &Expected,
     changes: Result<UserChanges, E>,
 ) -> Result<User, E> {
     let unapplied = match changes {
         Ok(changes) if changes.password.is_none() && changes.role.is_none() => {
-            let update = stored_changes(changes, None);
+            let update = stored_changes(changes, None, expected.clone());
             let requester = Some(bearer.requester());
             if let Some(user) = store::update(&state.db, id, update, requester).await? {
                 return Ok(user);
@@ -76,13 +80,26 @@ pub async fn update_for<E: From<UserError>>(
     let caller = bearer.caller(&state.db).await?;
     policy::ensure_self_or_admin(&caller, id)?;
     // Changes the statement could not apply for a caller who may make them
-    // were for a user that does not exist.
-    let mut changes = unapplied.ok_or(UserError::NotFound(id))??;
+    // were for a user that does not exist, or not at the version expected.
+    let mut changes = match unapplied {
+        Some(changes) => changes?,
+        None => return Err(missing_or_changed(state, id).await.into()),
+    };
     // Only admins act on others, and they may set any role; anyone else is
     // acting on themselves, so their own role is the stored one.
     let stored_role = (caller.id() == id).then_some(caller.0.role);
     changes.role = policy::role_to_set(Some(&caller), changes.role, stored_role)?;
-    Ok(update(state, &caller, id, changes).await?)
+    Ok(update(state, &caller, id, changes, expected).await?)
+}
+
+/// Why a write of user `id` that expected a version found no row to
+/// change: the user is gone, or is at another version.
+async fn missing_or_changed(state: &AppState, id: i64) -> UserError {
+    match store::find(&state.db, id).await {
+        Ok(Some(_)) => UserError::PreconditionFailed,
+        Ok(None) => UserError::NotFound(id),
+        Err(error) => error.into(),
+    }
 }
 
 /// Applies changes to the user `id`. Users changing their own password
@@ -93,6 +110,7 @@ async fn update(
     caller: &Caller,
     id: i64,
     changes: UserChanges,
+    expected: &Expected,
 ) -> Result<User, UserError> {
     let password_hash = match &changes.password {
         None => None,
@@ -103,12 +121,18 @@ async fn update(
             Some(state.passwords.hash(password).await?)
         }
     };
-    store::update(&state.db, id, stored_changes(changes, password_hash), None)
-        .await?
-        .ok_or(UserError::NotFound(id))
+    let update = stored_changes(changes, password_hash, expected.clone());
+    match store::update(&state.db, id, update, None).await? {
+        Some(user) => Ok(user),
+        None => Err(missing_or_changed(state, id).await),
+    }
 }
 
-fn stored_changes(changes: UserChanges, password_hash: Option<String>) -> UserUpdate {
+fn stored_changes(
+    changes: UserChanges,
+    password_hash: Option<String>,
+    expected: Expected,
+) -> UserUpdate {
     UserUpdate {
         name: changes.name,
         email: changes.email.map(|email| (email.address, email.normalized)),
@@ -118,6 +142,7 @@ fn stored_changes(changes: UserChanges, password_hash: Option<String>) -> UserUp
         profession: changes.profession,
         website: changes.website,
         role: changes.role,
+        expected,
     }
 }
 
@@ -220,17 +245,18 @@ pub async fn list_for<E: From<UserError>>(
     })
 }
 
-/// Deletes the user `id` for `caller`, who must be that user or an admin;
-/// its tokens die with its row.
-pub async fn delete_for(state: &AppState, caller: &Caller, id: i64) -> Result<(), UserError> {
+/// Deletes the user `id` at a version `expected` admits, for `caller`,
+/// who must be that user or an admin; its tokens and posts go with its row.
+pub async fn delete_for(
+    state: &AppState,
+    caller: &Caller,
+    id: i64,
+    expected: &Expected,
+) -> Result<(), UserError> {
     policy::ensure_self_or_admin(caller, id)?;
-    delete(state, id).await
-}
-
-async fn delete(state: &AppState, id: i64) -> Result<(), UserError> {
-    if store::delete(&state.db, id).await? {
+    if store::delete(&state.db, id, expected).await? {
         Ok(())
     } else {
-        Err(UserError::NotFound(id))
+        Err(missing_or_changed(state, id).await)
     }
 }

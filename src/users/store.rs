@@ -13,7 +13,7 @@ use super::{
     error::UserError,
     role::Role,
 };
-use crate::db::now;
+use crate::{db::now, revision::Expected};
 
 /// A user ready to be stored: validated, with the password already hashed.
 pub struct UserRecord {
@@ -40,6 +40,8 @@ pub struct UserUpdate {
     pub profession: Option<Option<String>>,
     pub website: Option<Option<String>>,
     pub role: Option<Role>,
+    /// The versions of the row the change is meant for.
+    pub expected: Expected,
 }
 
 /// Who asks for a change, as their bearer token names them: the change
@@ -174,6 +176,7 @@ pub async fn insert(db: &impl ConnectionTrait, record: UserRecord) -> Result<Use
         website: Set(record.website),
         role: Set(record.role),
         token_generation: Set(0),
+        version: Set(1),
         created_at: Set(now),
         updated_at: Set(now),
         ..Default::default()
@@ -235,7 +238,10 @@ pub async fn update(
         transaction.rollback().await?;
         return Ok(None);
     }
-    written.map_err(email_conflict)?;
+    if written.map_err(email_conflict)?.rows_affected == 0 {
+        transaction.rollback().await?;
+        return Ok(None);
+    }
     let Some(mut user) = find(&transaction, id).await? else {
         return Ok(None);
     };
@@ -250,11 +256,15 @@ pub async fn update(
 }
 
 impl UserUpdate {
-    /// The UPDATE that sets every changed column of user `id`; the caller
-    /// adds `updated_at`, which also keeps the statement valid when nothing
-    /// else changes.
+    /// The UPDATE that sets every changed column of user `id` at a version
+    /// it expects, and bumps the version; the caller adds `updated_at`.
     fn statement(self, id: i64) -> UpdateMany<Users> {
-        let mut statement = Users::update_many().filter(Column::Id.eq(id));
+        let mut statement = Users::update_many()
+            .filter(Column::Id.eq(id))
+            .col_expr(Column::Version, Expr::col(Column::Version).add(1));
+        if let Some(condition) = self.expected.condition(Column::Version) {
+            statement = statement.filter(condition);
+        }
         if let Some(name) = self.name {
             statement = statement.col_expr(Column::Name, Expr::value(name));
         }
@@ -290,10 +300,18 @@ impl UserUpdate {
     }
 }
 
-/// Deletes a user; `false` when there was none.
-pub async fn delete(db: &impl ConnectionTrait, id: i64) -> Result<bool, DbErr> {
-    let result = Users::delete_by_id(id).exec(db).await?;
-    Ok(result.rows_affected > 0)
+/// Deletes a user at a version `expected` admits; `false` when there was
+/// none.
+pub async fn delete(
+    db: &impl ConnectionTrait,
+    id: i64,
+    expected: &Expected,
+) -> Result<bool, DbErr> {
+    let mut statement = Users::delete_many().filter(Column::Id.eq(id));
+    if let Some(condition) = expected.condition(Column::Version) {
+        statement = statement.filter(condition);
+    }
+    Ok(statement.exec(db).await?.rows_affected > 0)
 }
 
 /// Replaces a password hash with a stronger one of the same password,

@@ -4,6 +4,7 @@ mod architecture;
 mod cli;
 mod collection;
 mod concurrency;
+mod conditional;
 mod content_negotiation;
 mod cors;
 mod database;

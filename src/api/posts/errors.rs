@@ -12,6 +12,7 @@ impl From<PostError> for ApiError {
                 ApiError::NotFound(error.to_string())
             }
             PostError::Forbidden(reason) => ApiError::Forbidden(reason.to_string()),
+            PostError::PreconditionFailed => ApiError::PreconditionFailed(error.to_string()),
             PostError::User(error) => error.into(),
             PostError::Database(error) => error.into(),
         }

@@ -29,6 +29,7 @@ pub fn answer(error: UserError, members: Members) -> ApiError {
         UserError::RoleForbidden => ApiError::RoleForbidden,
         UserError::WrongCurrentPassword => ApiError::WrongCurrentPassword,
         UserError::InvalidToken => ApiError::InvalidToken,
+        UserError::PreconditionFailed => ApiError::PreconditionFailed(error.to_string()),
         UserError::InvalidAttributes(problems) => ApiError::InvalidAttributes(
             problems
                 .into_iter()

@@ -18,6 +18,7 @@ use crate::{
     jsonapi::error::ApiError,
     jsonapi::request::{IdRule, parse_resource},
     jsonapi::resource::ResourceType,
+    revision::Expected,
     state::AppState,
     users::{caller::Bearer, entity::Model as User, error::UserError, input::UserChanges, service},
 };
@@ -66,11 +67,17 @@ impl From<UserError> for Refusal {
 }
 
 impl RequestedChanges {
-    /// Applies the changes to user `id` for the caller behind `bearer`; a
-    /// refusal points into this document.
-    pub async fn apply(self, state: &AppState, bearer: &Bearer, id: i64) -> Result<User, ApiError> {
+    /// Applies the changes to user `id`, at a version `expected` admits,
+    /// for the caller behind `bearer`; a refusal points into this document.
+    pub async fn apply(
+        self,
+        state: &AppState,
+        bearer: &Bearer,
+        id: i64,
+        expected: &Expected,
+    ) -> Result<User, ApiError> {
         let changes = self.changes.map_err(Refusal::Document);
-        service::update_for(state, bearer, id, changes)
+        service::update_for(state, bearer, id, expected, changes)
             .await
             .map_err(|refusal| match refusal {
                 Refusal::Document(error) => error,

@@ -16,7 +16,7 @@ use super::{
 use crate::{
     jsonapi::error::ApiError,
     jsonapi::{
-        document::{JsonApiObject, Meta, NoRelationships, ResourceLinks, SelfLinks},
+        document::{JsonApiObject, Meta, NoRelationships, ResourceLinks, SelfLinks, VersionMeta},
         links::{LinkBase, PaginationLinks},
         payload::RequestDocument,
         request::{IdRule, parse_resource},
@@ -91,11 +91,16 @@ pub struct UserResource {
     pub id: String,
     pub attributes: UserAttributes,
     pub links: ResourceLinks,
+    pub meta: VersionMeta,
 }
 
 impl UserResource {
     pub fn new(user: Profile, today: NaiveDate, base: &LinkBase) -> Self {
+        let meta = VersionMeta {
+            version: user.version,
+        };
         Self {
+            meta,
             kind: UserType::Users,
             id: user.id.to_string(),
             attributes: UserAttributes {
@@ -360,6 +365,7 @@ mod tests {
             role: if details { Role::Admin } else { Role::User },
             created_at: instant,
             updated_at: instant,
+            version: 1,
         }
     }
 

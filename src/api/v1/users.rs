@@ -4,7 +4,7 @@
 use poem::{Request, web::Data};
 use poem_openapi::{
     ApiResponse, OpenApi,
-    param::{Path, Query},
+    param::{Header, Path, Query},
 };
 
 use super::V1;
@@ -12,6 +12,7 @@ use crate::{
     api::{
         ApiTags,
         caller::MaybeCaller,
+        conditional::{self, Created, Read, Written},
         users::{
             parse_changes,
             resource::{UserFields, UserSort, Users},
@@ -58,26 +59,6 @@ enum UserPage {
     /// One page of users, with links to the others and the exact total.
     #[oai(status = 200)]
     Ok(JsonApi<UserCollectionDocument>),
-}
-
-#[derive(ApiResponse)]
-enum UserCreated {
-    /// Registered. `Location` is the new user's absolute URL, as is
-    /// `links.self`.
-    #[oai(status = 201)]
-    Created(
-        JsonApi<UserDocument>,
-        /// The new user's URL.
-        #[oai(header = "Location")]
-        String,
-    ),
-}
-
-#[derive(ApiResponse)]
-enum UserFound {
-    /// The user.
-    #[oai(status = 200)]
-    Ok(JsonApi<UserDocument>),
 }
 
 fn answer(user: User, base: &LinkBase, fields: Option<Fieldset>) -> JsonApi<UserDocument> {
@@ -180,10 +161,11 @@ impl UsersApi {
         base: LinkBase,
         caller: MaybeCaller,
         body: JsonApiBody<UserCreateDocument>,
-    ) -> Result<UserCreated, Failure<CreateErrors>> {
+    ) -> Result<Created<UserDocument>, Failure<CreateErrors>> {
         let user = service::register_for(&state, caller.0.as_ref(), body.0).await?;
         let location = base.resource(Users::TYPE, user.id);
-        Ok(UserCreated::Created(answer(user, &base, None), location))
+        let version = user.version;
+        Ok(Created::new(answer(user, &base, None), location, version))
     }
 
     /// Read the signed-in user
@@ -201,9 +183,16 @@ impl UsersApi {
         /// Comma-separated attributes to include; the others are left out.
         #[oai(name = "fields[users]")]
         fields: Query<Option<UserFields>>,
-    ) -> Result<UserFound, Failure<MeErrors>> {
+        /// The `ETag` of the copy you hold: 304 while it is current.
+        #[oai(name = "If-None-Match")]
+        if_none_match: Header<Option<String>>,
+    ) -> Result<Read<UserDocument>, Failure<MeErrors>> {
         let fields = fieldset::<Users>(fields.0.as_ref().map(Matching::as_str))?;
-        Ok(UserFound::Ok(answer(caller.0, &base, fields)))
+        let version = caller.0.version;
+        if let Some(unchanged) = Read::unchanged(if_none_match.0.as_deref(), version) {
+            return Ok(unchanged);
+        }
+        Ok(Read::new(answer(caller.0, &base, fields), version))
     }
 
     /// Read a user
@@ -220,10 +209,17 @@ impl UsersApi {
         /// Comma-separated attributes to include; the others are left out.
         #[oai(name = "fields[users]")]
         fields: Query<Option<UserFields>>,
-    ) -> Result<UserFound, Failure<ReadErrors>> {
+        /// The `ETag` of the copy you hold: 304 while it is current.
+        #[oai(name = "If-None-Match")]
+        if_none_match: Header<Option<String>>,
+    ) -> Result<Read<UserDocument>, Failure<ReadErrors>> {
         let user = service::find_for(&state, &bearer, id.0.0).await?;
         let fields = fieldset::<Users>(fields.0.as_ref().map(Matching::as_str))?;
-        Ok(UserFound::Ok(answer(user, &base, fields)))
+        let version = user.version;
+        if let Some(unchanged) = Read::unchanged(if_none_match.0.as_deref(), version) {
+            return Ok(unchanged);
+        }
+        Ok(Read::new(answer(user, &base, fields), version))
     }
 
     /// Update a user
@@ -238,11 +234,17 @@ impl UsersApi {
         id: Path<ResourceId<V1>>,
         base: LinkBase,
         bearer: Bearer,
+        /// The `ETag` of the user as you read it: the change applies only
+        /// while the user is at that version (412 otherwise).
+        #[oai(name = "If-Match")]
+        if_match: Header<Option<String>>,
         body: JsonApiBody<UserUpdateDocument>,
-    ) -> Result<UserFound, Failure<UpdateErrors>> {
+    ) -> Result<Written<UserDocument>, Failure<UpdateErrors>> {
+        let expected = conditional::expected(&state, if_match.0.as_deref())?;
         let changes = parse_changes::<Users>(body.0, id.0.0);
-        let user = changes.apply(&state, &bearer, id.0.0).await?;
-        Ok(UserFound::Ok(answer(user, &base, None)))
+        let user = changes.apply(&state, &bearer, id.0.0, &expected).await?;
+        let version = user.version;
+        Ok(Written::new(answer(user, &base, None), version))
     }
 
     /// Delete a user
@@ -255,8 +257,13 @@ impl UsersApi {
         /// The user's id.
         id: Path<ResourceId<V1>>,
         caller: Caller,
+        /// The `ETag` of the user as you read it: the user is deleted only
+        /// while at that version (412 otherwise).
+        #[oai(name = "If-Match")]
+        if_match: Header<Option<String>>,
     ) -> Result<UserDeleted, Failure<DeleteErrors>> {
-        service::delete_for(&state, &caller, id.0.0).await?;
+        let expected = conditional::expected(&state, if_match.0.as_deref())?;
+        service::delete_for(&state, &caller, id.0.0, &expected).await?;
         Ok(UserDeleted::NoContent)
     }
 }

@@ -5,7 +5,7 @@
 use poem::{Request, web::Data};
 use poem_openapi::{
     ApiResponse, OpenApi,
-    param::{Path, Query},
+    param::{Header, Path, Query},
 };
 
 use super::{
@@ -18,6 +18,7 @@ use super::{
 };
 use crate::{
     api::{
+        conditional::{self, Created, Read, Written},
         posts::{
             input::parse_changes,
             resource::{AUTHOR, PostFields, PostInclude, PostSort, Posts},
@@ -53,8 +54,8 @@ impl ServesResource for PostsApi {
 error_statuses!(PostReadErrors => [400, 401, 404, 406, 500, 503]);
 error_statuses!(PostListErrors => [400, 401, 406, 500, 503]);
 error_statuses!(PostCreateErrors => [400, 401, 403, 404, 406, 409, 413, 415, 422, 500, 503]);
-error_statuses!(PostUpdateErrors => [400, 401, 403, 404, 406, 409, 413, 415, 422, 500, 503]);
-error_statuses!(PostDeleteErrors => [400, 401, 403, 404, 406, 500, 503]);
+error_statuses!(PostUpdateErrors => [400, 401, 403, 404, 406, 409, 412, 413, 415, 422, 428, 500, 503]);
+error_statuses!(PostDeleteErrors => [400, 401, 403, 404, 406, 412, 428, 500, 503]);
 
 #[derive(ApiResponse)]
 pub enum PostPage {
@@ -62,26 +63,6 @@ pub enum PostPage {
     /// total.
     #[oai(status = 200)]
     Ok(JsonApi<PostCollectionDocument>),
-}
-
-#[derive(ApiResponse)]
-enum PostCreated {
-    /// Written. `Location` is the new post's absolute URL, as is
-    /// `links.self`.
-    #[oai(status = 201)]
-    Created(
-        JsonApi<PostDocument>,
-        /// The new post's URL.
-        #[oai(header = "Location")]
-        String,
-    ),
-}
-
-#[derive(ApiResponse)]
-enum PostFound {
-    /// The post.
-    #[oai(status = 200)]
-    Ok(JsonApi<PostDocument>),
 }
 
 #[derive(ApiResponse)]
@@ -190,7 +171,7 @@ pub async fn post_page(
         .zip(cursors)
         .map(|(post, cursor)| {
             let mut resource = PostResource::new(post, viewer.base);
-            resource.meta = Some(cursor);
+            resource.meta.page = Some(cursor.page);
             resource
         })
         .collect();
@@ -278,11 +259,12 @@ impl PostsApi {
         base: LinkBase,
         caller: Caller,
         body: JsonApiBody<PostCreateDocument>,
-    ) -> Result<PostCreated, Failure<PostCreateErrors>> {
+    ) -> Result<Created<PostDocument>, Failure<PostCreateErrors>> {
         let post = service::create_for(&state, &caller, body.0).await?;
         let location = base.resource(Posts::TYPE, post.id);
+        let version = post.version;
         let document = PostDocument::new(PostResource::new(post, &base), location.clone());
-        Ok(PostCreated::Created(JsonApi::new(document), location))
+        Ok(Created::new(JsonApi::new(document), location, version))
     }
 
     /// Read a post
@@ -303,16 +285,23 @@ impl PostsApi {
         user_fields: Query<Option<UserFields>>,
         /// `author` to include the post's author.
         include: Query<Option<PostInclude>>,
-    ) -> Result<PostFound, Failure<PostReadErrors>> {
+        /// The `ETag` of the copy you hold: 304 while it is current.
+        #[oai(name = "If-None-Match")]
+        if_none_match: Header<Option<String>>,
+    ) -> Result<Read<PostDocument>, Failure<PostReadErrors>> {
         let shown = PostsShown::parse(&include, &fields, &user_fields)?;
         let post = service::find(&state, id.0.0).await?;
+        let version = post.version;
+        if let Some(unchanged) = Read::unchanged(if_none_match.0.as_deref(), version) {
+            return Ok(unchanged);
+        }
         let seen = seen_by(&caller);
         let viewer = Viewer::of(&state, &base, &seen);
         let included = shown.included(&viewer, std::slice::from_ref(&post)).await?;
         let resource = PostResource::new(post, &base);
         let self_link = resource.links.self_.clone();
         let document = PostDocument::new(resource, self_link).with_included(included);
-        Ok(PostFound::Ok(shown.apply(JsonApi::new(document))))
+        Ok(Read::new(shown.apply(JsonApi::new(document)), version))
     }
 
     /// Update a post
@@ -327,15 +316,20 @@ impl PostsApi {
         id: Path<ResourceId<V2>>,
         base: LinkBase,
         caller: Caller,
+        /// The `ETag` of the post as you read it: the change applies only
+        /// while the post is at that version (412 otherwise).
+        #[oai(name = "If-Match")]
+        if_match: Header<Option<String>>,
         body: JsonApiBody<PostUpdateDocument>,
-    ) -> Result<PostFound, Failure<PostUpdateErrors>> {
+    ) -> Result<Written<PostDocument>, Failure<PostUpdateErrors>> {
+        let expected = conditional::expected(&state, if_match.0.as_deref())?;
         let changes = parse_changes(body.0, id.0.0)?;
-        let post = service::update_for(&state, &caller, id.0.0, changes).await?;
+        let post = service::update_for(&state, &caller, id.0.0, &expected, changes).await?;
+        let version = post.version;
         let resource = PostResource::new(post, &base);
         let self_link = resource.links.self_.clone();
-        Ok(PostFound::Ok(JsonApi::new(PostDocument::new(
-            resource, self_link,
-        ))))
+        let document = JsonApi::new(PostDocument::new(resource, self_link));
+        Ok(Written::new(document, version))
     }
 
     /// Delete a post
@@ -348,8 +342,13 @@ impl PostsApi {
         /// The post's id.
         id: Path<ResourceId<V2>>,
         caller: Caller,
+        /// The `ETag` of the post as you read it: the post is deleted only
+        /// while at that version (412 otherwise).
+        #[oai(name = "If-Match")]
+        if_match: Header<Option<String>>,
     ) -> Result<PostDeleted, Failure<PostDeleteErrors>> {
-        service::delete_for(&state, &caller, id.0.0).await?;
+        let expected = conditional::expected(&state, if_match.0.as_deref())?;
+        service::delete_for(&state, &caller, id.0.0, &expected).await?;
         Ok(PostDeleted::NoContent)
     }
 }

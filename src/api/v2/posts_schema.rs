@@ -15,7 +15,7 @@ use crate::{
     api::users::resource::Users,
     jsonapi::{
         cursor::{CollectionMeta, CursorLinks, ItemMeta, PROFILE, PageMeta},
-        document::{JsonApiObject, Meta, ResourceLinks},
+        document::{JsonApiObject, Meta, ResourceLinks, ResourceMeta},
         error::ApiError,
         links::LinkBase,
         payload::RequestDocument,
@@ -110,10 +110,7 @@ pub struct PostResource {
     /// Left out when `fields[posts]` names no relationship.
     pub relationships: Option<PostRelationships>,
     pub links: ResourceLinks,
-    /// In a page of posts: the cursor that falls on this one.
-    #[oai(skip_serializing_if_is_none)]
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub meta: Option<ItemMeta>,
+    pub meta: ResourceMeta,
 }
 
 impl PostResource {
@@ -138,7 +135,7 @@ impl PostResource {
             links: ResourceLinks {
                 self_: base.resource(Posts::TYPE, id),
             },
-            meta: None,
+            meta: ResourceMeta::new(post.version),
         }
     }
 }

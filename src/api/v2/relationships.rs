@@ -6,7 +6,7 @@
 use poem::{Request, web::Data};
 use poem_openapi::{
     ApiResponse, OpenApi,
-    param::{Path, Query},
+    param::{Header, Path, Query},
 };
 
 use super::{
@@ -22,6 +22,7 @@ use super::{
 };
 use crate::{
     api::{
+        conditional,
         posts::resource::{PostFields, PostInclude, PostSort, Posts},
         users::resource::Users,
     },
@@ -46,7 +47,7 @@ impl ServesResource for RelationshipsApi {
 }
 
 error_statuses!(RelatedErrors => [400, 401, 404, 406, 500, 503]);
-error_statuses!(ChangeAuthorErrors => [400, 401, 403, 404, 406, 409, 413, 415, 500, 503]);
+error_statuses!(ChangeAuthorErrors => [400, 401, 403, 404, 406, 409, 412, 413, 415, 428, 500, 503]);
 error_statuses!(UsersPostsErrors => [401, 403, 404, 406, 500, 503]);
 
 #[derive(ApiResponse)]
@@ -329,9 +330,14 @@ impl RelationshipsApi {
         id: Path<ResourceId<V2>>,
         base: LinkBase,
         caller: Caller,
+        /// The `ETag` of the post as you read it: the author changes only
+        /// while the post is at that version (412 otherwise).
+        #[oai(name = "If-Match")]
+        if_match: Header<Option<String>>,
         body: JsonApiBody<AuthorLinkageRequest>,
     ) -> Result<AuthorLinkage, Failure<ChangeAuthorErrors>> {
-        let post = service::change_author_for(&state, &caller, id.0.0, body.0).await?;
+        let expected = conditional::expected(&state, if_match.0.as_deref())?;
+        let post = service::change_author_for(&state, &caller, id.0.0, &expected, body.0).await?;
         Ok(AuthorLinkage::Ok(JsonApi::new(AuthorLinkageDocument::new(
             &post, &base,
         ))))

@@ -11,8 +11,7 @@ use super::{included::IncludedResource, posts_schema::PostIdentifier};
 use crate::{
     api::users::{resource::Users, schema::UserType},
     jsonapi::{
-        cursor::ItemMeta,
-        document::ResourceLinks,
+        document::{ResourceLinks, ResourceMeta},
         links::LinkBase,
         relationship::{RelationshipLinks, ToManyMeta},
         resource::ResourceType,
@@ -161,10 +160,7 @@ pub struct UserResource {
     /// Left out when `fields[users]` names no relationship.
     pub relationships: Option<UserRelationships>,
     pub links: ResourceLinks,
-    /// In a page of users: the cursor that falls on this one.
-    #[oai(skip_serializing_if_is_none)]
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub meta: Option<ItemMeta>,
+    pub meta: ResourceMeta,
 }
 
 impl UserResource {
@@ -177,7 +173,7 @@ impl UserResource {
         base: &LinkBase,
         posts: u64,
     ) -> Self {
-        let id = user.id;
+        let (id, version) = (user.id, user.version);
         Self {
             kind: UserType::Users,
             id: id.to_string(),
@@ -192,7 +188,7 @@ impl UserResource {
             links: ResourceLinks {
                 self_: base.resource(Users::TYPE, id),
             },
-            meta: None,
+            meta: ResourceMeta::new(version),
         }
     }
 }
@@ -229,6 +225,7 @@ mod tests {
             role: Role::User,
             created_at: instant,
             updated_at: instant,
+            version: 1,
         }
     }
 

@@ -6,7 +6,7 @@ use chrono::Utc;
 use poem::{Request, web::Data};
 use poem_openapi::{
     ApiResponse, OpenApi,
-    param::{Path, Query},
+    param::{Header, Path, Query},
 };
 
 use super::{
@@ -20,6 +20,7 @@ use crate::{
     api::{
         ApiTags,
         caller::MaybeCaller,
+        conditional::{self, Created, Read, Written},
         users::{
             parse_changes,
             resource::{UserSort, Users},
@@ -66,26 +67,6 @@ enum UserPage {
     /// total: public profiles, or every attribute for an admin.
     #[oai(status = 200)]
     Ok(JsonApi<UserCollectionDocument>),
-}
-
-#[derive(ApiResponse)]
-enum UserCreated {
-    /// Registered. `Location` is the new user's absolute URL, as is
-    /// `links.self`.
-    #[oai(status = 201)]
-    Created(
-        JsonApi<UserDocument>,
-        /// The new user's URL.
-        #[oai(header = "Location")]
-        String,
-    ),
-}
-
-#[derive(ApiResponse)]
-enum UserFound {
-    /// The user.
-    #[oai(status = 200)]
-    Ok(JsonApi<UserDocument>),
 }
 
 /// What a request asks a users document to show beyond the users.
@@ -257,7 +238,7 @@ impl UsersApi {
         let viewer = Viewer::of(&state, &base, &seen);
         let (mut data, included) = shown.resources(&viewer, users).await?;
         for (resource, cursor) in data.iter_mut().zip(cursors) {
-            resource.meta = Some(cursor);
+            resource.meta.page = Some(cursor.page);
         }
         let document = UserCollectionDocument::new(data, links, total).with_included(included);
         Ok(UserPage::Ok(
@@ -275,18 +256,20 @@ impl UsersApi {
         base: LinkBase,
         caller: MaybeCaller,
         body: JsonApiBody<UserCreateDocument>,
-    ) -> Result<UserCreated, Failure<CreateErrors>> {
+    ) -> Result<Created<UserDocument>, Failure<CreateErrors>> {
         let user = service::register_for(&state, caller.0.as_ref(), body.0).await?;
         let location = base.resource(Users::TYPE, user.id);
         let today = Utc::now().date_naive();
+        let version = user.version;
         let resource = UserResource::new(user.into(), Visibility::Everything, today, &base, 0);
         let document = UserDocument::new(resource, location.clone());
-        Ok(UserCreated::Created(JsonApi::new(document), location))
+        Ok(Created::new(JsonApi::new(document), location, version))
     }
 
     /// Read the signed-in user
     ///
     /// The user the bearer token was issued to, every attribute.
+    #[allow(clippy::too_many_arguments)]
     #[oai(path = "/users/me", method = "get", operation_id = "getCurrentUser")]
     async fn me(
         &self,
@@ -302,12 +285,19 @@ impl UsersApi {
         post_fields: Query<Option<PostFields>>,
         /// `posts` (or `posts.author`) to include your ten newest posts.
         include: Query<Option<UserInclude>>,
-    ) -> Result<UserFound, Failure<MeErrors>> {
+        /// The `ETag` of the copy you hold: 304 while it is current.
+        #[oai(name = "If-None-Match")]
+        if_none_match: Header<Option<String>>,
+    ) -> Result<Read<UserDocument>, Failure<MeErrors>> {
         let shown = Shown::parse(&include, &fields, &post_fields)?;
+        let version = caller.0.version;
+        if let Some(unchanged) = Read::unchanged(if_none_match.0.as_deref(), version) {
+            return Ok(unchanged);
+        }
         let answer = shown
             .answer(&state, &base, caller.0, Visibility::Everything)
             .await?;
-        Ok(UserFound::Ok(answer))
+        Ok(Read::new(answer, version))
     }
 
     /// Read a user
@@ -333,11 +323,18 @@ impl UsersApi {
         /// `posts` (or `posts.author`) to include the user's ten newest
         /// posts.
         include: Query<Option<UserInclude>>,
-    ) -> Result<UserFound, Failure<ReadErrors>> {
+        /// The `ETag` of the copy you hold: 304 while it is current.
+        #[oai(name = "If-None-Match")]
+        if_none_match: Header<Option<String>>,
+    ) -> Result<Read<UserDocument>, Failure<ReadErrors>> {
         let shown = Shown::parse(&include, &fields, &post_fields)?;
         let (user, visibility) = service::find_visible(&state, &bearer, id.0.0).await?;
+        let version = user.version;
+        if let Some(unchanged) = Read::unchanged(if_none_match.0.as_deref(), version) {
+            return Ok(unchanged);
+        }
         let answer = shown.answer(&state, &base, user, visibility).await?;
-        Ok(UserFound::Ok(answer))
+        Ok(Read::new(answer, version))
     }
 
     /// Update a user
@@ -353,14 +350,20 @@ impl UsersApi {
         id: Path<ResourceId<V2>>,
         base: LinkBase,
         bearer: Bearer,
+        /// The `ETag` of the user as you read it: the change applies only
+        /// while the user is at that version (412 otherwise).
+        #[oai(name = "If-Match")]
+        if_match: Header<Option<String>>,
         body: JsonApiBody<UserUpdateDocument>,
-    ) -> Result<UserFound, Failure<UpdateErrors>> {
+    ) -> Result<Written<UserDocument>, Failure<UpdateErrors>> {
+        let expected = conditional::expected(&state, if_match.0.as_deref())?;
         let changes = parse_changes::<UsersWithPosts>(body.0, id.0.0);
-        let user = changes.apply(&state, &bearer, id.0.0).await?;
+        let user = changes.apply(&state, &bearer, id.0.0, &expected).await?;
+        let version = user.version;
         let answer = Shown::nothing_more()
             .answer(&state, &base, user, Visibility::Everything)
             .await?;
-        Ok(UserFound::Ok(answer))
+        Ok(Written::new(answer, version))
     }
 
     /// Delete a user
@@ -373,8 +376,13 @@ impl UsersApi {
         /// The user's id.
         id: Path<ResourceId<V2>>,
         caller: Caller,
+        /// The `ETag` of the user as you read it: the user is deleted only
+        /// while at that version (412 otherwise).
+        #[oai(name = "If-Match")]
+        if_match: Header<Option<String>>,
     ) -> Result<UserDeleted, Failure<DeleteErrors>> {
-        service::delete_for(&state, &caller, id.0.0).await?;
+        let expected = conditional::expected(&state, if_match.0.as_deref())?;
+        service::delete_for(&state, &caller, id.0.0, &expected).await?;
         Ok(UserDeleted::NoContent)
     }
 }

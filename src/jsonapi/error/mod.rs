@@ -127,6 +127,14 @@ pub enum ApiError {
     /// 409: the email belongs to another user.
     #[error("this email address is already registered")]
     EmailTaken,
+    /// 412: `If-Match` names no version the resource is at.
+    #[error("{0}")]
+    PreconditionFailed(String),
+    /// 428: writes must name the version they change (`If-Match`).
+    #[error(
+        "this service requires If-Match on PATCH and DELETE: send the ETag of the resource as read"
+    )]
+    PreconditionRequired,
     /// 413: the body is longer than the limit.
     #[error("the request body is larger than {limit} bytes")]
     PayloadTooLarge { limit: usize },
@@ -187,6 +195,8 @@ impl ApiError {
             Self::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             Self::NotAcceptable(_) => StatusCode::NOT_ACCEPTABLE,
             Self::TypeMismatch { .. } | Self::IdMismatch | Self::EmailTaken => StatusCode::CONFLICT,
+            Self::PreconditionFailed(_) => StatusCode::PRECONDITION_FAILED,
+            Self::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
             Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::InvalidAttributes(_) => StatusCode::UNPROCESSABLE_ENTITY,
@@ -221,6 +231,8 @@ impl ApiError {
             Self::TypeMismatch { .. } => ("type_mismatch", "Type mismatch"),
             Self::IdMismatch => ("id_mismatch", "Id mismatch"),
             Self::EmailTaken => ("email_taken", "Email already registered"),
+            Self::PreconditionFailed(_) => ("precondition_failed", "Precondition failed"),
+            Self::PreconditionRequired => ("precondition_required", "Precondition required"),
             Self::PayloadTooLarge { .. } => ("payload_too_large", "Payload too large"),
             Self::UnsupportedMediaType(_) => ("unsupported_media_type", "Unsupported media type"),
             Self::InvalidAttributes(_) => ("invalid_attribute", "Invalid attribute"),
@@ -249,6 +261,9 @@ impl ApiError {
             Self::EmailTaken => Some(ErrorSource::pointer("/data/attributes/email")),
             Self::NotAcceptable(_) => Some(ErrorSource::header("Accept")),
             Self::UnsupportedMediaType(_) => Some(ErrorSource::header("Content-Type")),
+            Self::PreconditionFailed(_) | Self::PreconditionRequired => {
+                Some(ErrorSource::header("If-Match"))
+            }
             _ => None,
         }
     }
