@@ -1,8 +1,8 @@
 // What the client tests share: the service's address and the admin's
 // credentials (set by ./run), signing in, plain requests made with fetch to
-// check what the service stored (never through the client under test), and
-// the one piece of client configuration this service needs: the `.json`
-// suffix on resource URLs.
+// set up and to check what the service stored (never through the client
+// under test), and the one piece of client configuration v1 needs: the
+// `.json` suffix on resource URLs. v2 needs none.
 import assert from 'node:assert/strict';
 
 function required(name) {
@@ -20,6 +20,7 @@ export const config = {
 
 // What each client is given as its base URL.
 export const apiUrl = `${config.baseUrl}/api/v1`;
+export const apiV2Url = `${config.baseUrl}/api/v2`;
 
 export const PASSWORD = 'a perfectly long passphrase';
 
@@ -30,10 +31,10 @@ export function jsonSuffix(url) {
   return url.replace(/^[^?#]*/, (path) => (path.endsWith('.json') ? path : `${path}.json`));
 }
 
-// POST /api/v1/auth/token, form-encoded (RFC 6749, 4.3). JSON:API clients
-// have no OAuth 2 support of their own, so tokens come from here.
-export async function signIn({ email, password }) {
-  const response = await fetch(`${apiUrl}/auth/token`, {
+// POST /api/v1/auth/token (or v2's), form-encoded (RFC 6749, 4.3). JSON:API
+// clients have no OAuth 2 support of their own, so tokens come from here.
+export async function signIn({ email, password }, base = apiUrl) {
+  const response = await fetch(`${base}/auth/token`, {
     method: 'POST',
     body: new URLSearchParams({ grant_type: 'password', username: email, password }),
   });
@@ -97,4 +98,37 @@ export function assertOnlyChanged(before, after, changed) {
   for (const [name, value] of Object.entries(changed)) {
     assert.deepEqual(after.attributes[name], value, `${name} is changed`);
   }
+}
+
+// v2: a user registered and signed in (at v2's token endpoint) with plain
+// requests, as { id, name, email, token }.
+export async function registerV2(label) {
+  const name = unique(label);
+  const email = `${name}@example.com`;
+  const answer = await api('POST', '/api/v2/users', {
+    body: { data: { type: 'users', attributes: { name, email, password: PASSWORD } } },
+  });
+  assert.equal(answer.status, 201, JSON.stringify(answer.body));
+  return { id: answer.body.data.id, name, email, token: await signIn({ email, password: PASSWORD }, apiV2Url) };
+}
+
+// v2: `count` posts written by the token's user with plain requests, titled
+// `${label} n`; their ids in the order written.
+export async function writePosts(token, label, count) {
+  const ids = [];
+  for (let n = 0; n < count; n += 1) {
+    const answer = await api('POST', '/api/v2/posts', {
+      token, body: { data: { type: 'posts', attributes: { title: `${label} ${n}`, body: `Post ${n} of ${label}.` } } },
+    });
+    assert.equal(answer.status, 201, JSON.stringify(answer.body));
+    ids.push(answer.body.data.id);
+  }
+  return ids;
+}
+
+// v2: the resource object at `pathname` as the service stores it.
+export async function storedV2(pathname, token) {
+  const answer = await api('GET', `/api/v2/${pathname}`, { token });
+  assert.equal(answer.status, 200, JSON.stringify(answer.body));
+  return answer.body.data;
 }
