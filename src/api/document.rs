@@ -35,6 +35,7 @@ pub fn finish(generated: &str, facts: &VersionFacts) -> String {
     type_nullable_references(&mut document);
     close_schemas(&mut document, &closed_schemas());
     declare_free_form_schemas(&mut document);
+    discriminate_resource_unions(&mut document);
     link_created_user(&mut document);
     serde_json::to_string_pretty(&document).unwrap_or_else(|_| generated.to_owned())
 }
@@ -136,6 +137,59 @@ fn declare_free_form_schemas(document: &mut Value) {
                 schema.insert("maxProperties".to_owned(), json!(max));
             }
         }
+    }
+}
+
+/// poem-openapi writes a `oneOf` of resource objects (`included`) without a
+/// discriminator, and typescript-fetch then reads each member as the first
+/// alternative whose required members it has: every included user became a
+/// post, its attributes lost. A resource object's `type` tells them apart,
+/// so it is the discriminator, mapped from each alternative's one `type`; a
+/// `oneOf` whose alternatives have no such `type` is left as it is.
+fn discriminate_resource_unions(document: &mut Value) {
+    let Some(schemas) = document
+        .pointer("/components/schemas")
+        .and_then(Value::as_object)
+    else {
+        return;
+    };
+    let unions: Vec<(String, Map<String, Value>)> = schemas
+        .iter()
+        .filter_map(|(name, schema)| {
+            let mapping = schema
+                .get("oneOf")?
+                .as_array()?
+                .iter()
+                .map(|member| {
+                    let reference = member.get("$ref")?.as_str()?;
+                    let kind = resource_type(schemas, reference)?;
+                    Some((kind, json!(reference)))
+                })
+                .collect::<Option<Map<String, Value>>>()?;
+            Some((name.clone(), mapping))
+        })
+        .collect();
+    for (name, mapping) in unions {
+        if let Some(schema) = schema_mut(document, &name) {
+            schema.insert(
+                "discriminator".to_owned(),
+                json!({"propertyName": "type", "mapping": mapping}),
+            );
+        }
+    }
+}
+
+/// The one value the `type` member of the schema at `reference` may take.
+fn resource_type(schemas: &Map<String, Value>, reference: &str) -> Option<String> {
+    let named = |reference: &str| schemas.get(reference.strip_prefix("#/components/schemas/")?);
+    let kind = &named(reference)?["properties"]["type"];
+    let kind = match kind.get("$ref").and_then(Value::as_str) {
+        Some(reference) => named(reference)?,
+        None => kind,
+    };
+    match kind.get("enum")?.as_array()?.as_slice() {
+        [Value::String(only)] => Some(only.clone()),
+        _ => None,
     }
 }
 
@@ -398,6 +452,22 @@ mod tests {
                 "{name}"
             );
         }
+    }
+
+    #[test]
+    fn included_resources_are_told_apart_by_their_type() {
+        let document: Value =
+            serde_json::from_str(&crate::api::spec("v2").expect("v2's document")).unwrap();
+        assert_eq!(
+            document["components"]["schemas"]["IncludedResource"]["discriminator"],
+            json!({
+                "propertyName": "type",
+                "mapping": {
+                    "users": "#/components/schemas/UserResource",
+                    "posts": "#/components/schemas/PostResource"
+                }
+            })
+        );
     }
 
     #[test]

@@ -268,6 +268,10 @@ impl PostsApi {
     }
 
     /// Read a post
+    ///
+    /// Any signed-in user may read any post; `include=author` adds its
+    /// author to `included`, as the public-profile rule lets the caller see
+    /// them.
     #[allow(clippy::too_many_arguments)]
     #[oai(path = "/posts/:id", method = "get", operation_id = "getPost")]
     async fn read(

@@ -296,6 +296,8 @@ impl RelationshipsApi {
     }
 
     /// Read a post's author linkage
+    ///
+    /// The post's author as a resource identifier, for any signed-in user.
     #[oai(
         path = "/posts/:id/relationships/author",
         method = "get",

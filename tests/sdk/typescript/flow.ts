@@ -23,42 +23,9 @@ import {
   UserUpdateDocument,
   UsersApi,
 } from "./users-client";
+import { check, equal, run, settings } from "./checks";
 
-const baseUrl = required("SDK_BASE_URL");
-const adminEmail = required("SDK_ADMIN_EMAIL");
-const adminPassword = required("SDK_ADMIN_PASSWORD");
-const tag = `typescript-fetch-${required("SDK_RUN_ID")}`;
-const password = "correct horse battery staple";
-const flowName = "typescript (typescript-fetch)";
-
-let passed = 0;
-let failed = 0;
-
-function required(name: string): string {
-  const value = process.env[name];
-  if (!value) throw new Error(`${name} is not set`);
-  return value;
-}
-
-function email(name: string): string {
-  return `${name}.${tag}@example.com`;
-}
-
-function check(what: string, condition: boolean, detail: unknown = ""): boolean {
-  if (condition) {
-    passed += 1;
-    console.log(`  ok    ${what}`);
-  } else {
-    failed += 1;
-    console.log(`  FAIL  ${what}${detail === "" ? "" : `: ${JSON.stringify(detail)}`}`);
-  }
-  return condition;
-}
-
-function equal(what: string, actual: unknown, expected: unknown): boolean {
-  const same = JSON.stringify(actual) === JSON.stringify(expected);
-  return check(`${what} == ${JSON.stringify(expected)}`, same, `got ${JSON.stringify(actual)}`);
-}
+const { baseUrl, adminEmail, adminPassword, tag, password, email } = settings("typescript-fetch");
 
 /** The ResponseError `call` rejects with; anything else fails the flow. */
 async function rejects(call: () => Promise<unknown>): Promise<ResponseError> {
@@ -248,17 +215,4 @@ async function flow(): Promise<void> {
   await fails("the deleted user's token", () => users.getCurrentUser(), 401, ["invalid_token"]);
 }
 
-async function main(): Promise<void> {
-  console.log(`${flowName}:`);
-  try {
-    await flow();
-  } catch (error) {
-    failed += 1;
-    console.log("  FAIL  the flow threw:");
-    console.log(error instanceof Error ? error.stack : error);
-  }
-  console.log(`${flowName}: ${passed} checks passed, ${failed} failed`);
-  process.exit(failed === 0 ? 0 : 1);
-}
-
-void main();
+void run("typescript (typescript-fetch)", flow);
