@@ -149,7 +149,7 @@ async function flow(): Promise<void> {
       [[UserType.Users, ada.id]],
     );
     if (page.links.next == null) break;
-    after = page.data[page.data.length - 1].meta?.page.cursor;
+    after = page.data[page.data.length - 1].meta.page?.cursor;
     equal(
       `page ${pages}: links.next goes on from the last item's cursor`,
       new URL(page.links.next).searchParams.get("page[after]"),
