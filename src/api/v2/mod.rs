@@ -77,7 +77,8 @@ impl Version for V2 {
         .description(format!(
             "Users and their posts over JSON:API 1.1, with the URLs JSON:API recommends, \
              cursor pagination (the JSON:API Cursor Pagination profile), relationships, \
-             `include` and compound documents, and public profiles. Sign in at `POST \
+             `include` and compound documents, public profiles, and conditional requests (`ETag`, \
+             `If-Match`, `If-None-Match`). Sign in at `POST \
              {}{TOKEN_ROUTE}` (or with the Authorize button) and send the token as \
              `Authorization: Bearer <token>`; a token from either version works on both.",
             V2::LAYOUT.prefix
