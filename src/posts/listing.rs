@@ -235,3 +235,168 @@ pub async fn counts_by_authors(
         .map(|(author, count)| (author, u64::try_from(count).unwrap_or_default()))
         .collect())
 }
+
+#[cfg(test)]
+mod tests {
+    use std::{future::Future, pin::Pin, sync::Mutex};
+
+    use sea_orm::{DbBackend, ExecResult, QueryResult, Statement};
+
+    use super::*;
+    use crate::{
+        api::v2::included::POSTS_PER_USER,
+        collection::keyset::Seek,
+        users::{listing as users_listing, store},
+    };
+
+    /// A statement as written with its values in line, without quotes,
+    /// line breaks or a closing semicolon.
+    fn normalized(sql: &str) -> String {
+        sql.replace('"', "")
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .trim_end_matches(';')
+            .to_owned()
+    }
+
+    /// The statements of a pgbench script, its `variables` put in.
+    fn pgbench_statements(script: &str, variables: &[(&str, &str)]) -> Vec<String> {
+        let mut sql = script
+            .lines()
+            .filter(|line| !line.starts_with("--") && !line.starts_with('\\'))
+            .collect::<Vec<_>>()
+            .join(" ");
+        for (name, value) in variables {
+            sql = sql.replace(&format!(":{name}"), value);
+        }
+        sql.split(';')
+            .map(normalized)
+            .filter(|statement| !statement.is_empty())
+            .collect()
+    }
+
+    type Answer<'a, T> = Pin<Box<dyn Future<Output = Result<T, DbErr>> + Send + 'a>>;
+
+    /// A PostgreSQL connection that keeps each statement it is asked to run,
+    /// normalized. Only sea_orm can make rows, so it finds nothing, and what
+    /// the functions under test make of that is beside the point.
+    #[derive(Default)]
+    struct Recorder(Mutex<Vec<String>>);
+
+    impl Recorder {
+        fn answer<'a, T: Send + 'a>(&self, statement: Statement, nothing: T) -> Answer<'a, T> {
+            self.0
+                .lock()
+                .unwrap()
+                .push(normalized(&statement.to_string()));
+            Box::pin(std::future::ready(Ok(nothing)))
+        }
+
+        fn statements(&self) -> Vec<String> {
+            self.0.lock().unwrap().clone()
+        }
+    }
+
+    /// The recorder's answer to a write, which these pages never make.
+    fn only_reads<'a>() -> Answer<'a, ExecResult> {
+        Box::pin(std::future::ready(Err(DbErr::Custom(
+            "the pages only read".to_owned(),
+        ))))
+    }
+
+    impl ConnectionTrait for Recorder {
+        fn get_database_backend(&self) -> DbBackend {
+            DbBackend::Postgres
+        }
+
+        fn execute_raw<'a, 'b>(&'a self, _: Statement) -> Answer<'b, ExecResult>
+        where
+            'a: 'b,
+            Self: 'b,
+        {
+            only_reads()
+        }
+
+        fn execute_unprepared<'a, 'b, 'c>(&'a self, _: &'b str) -> Answer<'c, ExecResult>
+        where
+            'a: 'c,
+            'b: 'c,
+            Self: 'c,
+        {
+            only_reads()
+        }
+
+        fn query_one_raw<'a, 'b>(&'a self, statement: Statement) -> Answer<'b, Option<QueryResult>>
+        where
+            'a: 'b,
+            Self: 'b,
+        {
+            self.answer(statement, None)
+        }
+
+        fn query_all_raw<'a, 'b>(&'a self, statement: Statement) -> Answer<'b, Vec<QueryResult>>
+        where
+            'a: 'b,
+            Self: 'b,
+        {
+            self.answer(statement, Vec::new())
+        }
+    }
+
+    fn first_page<F>() -> Keyset<F> {
+        Keyset {
+            sort: Vec::new(),
+            size: 20,
+            seek: Seek::First,
+        }
+    }
+
+    /// The benchmark's limits for the compound pages are PostgreSQL running
+    /// what the service runs for them, so the scripts must follow the
+    /// statements: those of the caller's row, the page and its total, and
+    /// of what the page includes, in the order the service runs them.
+    #[tokio::test]
+    async fn the_benchmark_runs_the_statements_the_service_runs_for_compound_pages() {
+        let caller = 7;
+        // The authors on the page of posts, and the users on the page of
+        // users.
+        let ids = [3, 5, 8];
+
+        let posts = Recorder::default();
+        store::find(&posts, caller).await.unwrap();
+        let listing = PostListing::new(Filters::default(), first_page());
+        page(&posts, &listing).await.unwrap().unwrap();
+        store::find_all(&posts, ids).await.unwrap();
+        counts_by_authors(&posts, &ids).await.unwrap();
+
+        let users = Recorder::default();
+        store::find(&users, caller).await.unwrap();
+        let listing = users_listing::KeysetListing {
+            filters: users_listing::Filters::default(),
+            keyset: first_page(),
+        };
+        // The total, read last, finds no row here and fails.
+        let _ = users_listing::keyset_page(&users, &listing).await;
+        newest_by_authors(&users, &ids, POSTS_PER_USER)
+            .await
+            .unwrap();
+
+        let caller = caller.to_string();
+        let ids = ids.map(|id: i64| id.to_string()).join(", ");
+        assert_eq!(
+            posts.statements(),
+            pgbench_statements(
+                include_str!("../../bench/pgbench/posts_include_author.sql"),
+                &[("admin", &caller), ("page_authors", &ids)],
+            )
+        );
+        assert_eq!(
+            users.statements(),
+            pgbench_statements(
+                include_str!("../../bench/pgbench/users_include_posts.sql"),
+                &[("admin", &caller), ("page_users", &ids)],
+            )
+        );
+    }
+}

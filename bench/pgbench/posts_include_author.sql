@@ -1,0 +1,16 @@
+-- The statements the service runs for the first page of 20 posts with their
+-- authors included (GET /api/v2/posts?page[size]=20&include=author): the
+-- caller's row, the page in the default order, the total, the authors and
+-- how many posts each has. bench/run passes the page's authors as
+-- :page_authors. A unit test in src/posts/listing.rs checks them against the
+-- statements the service builds.
+SELECT users.id, users.name, users.email, users.email_normalized, users.password_hash, users.dob, users.address, users.profession, users.website, users.role, users.token_generation, users.created_at, users.updated_at
+FROM users WHERE users.id = :admin LIMIT 1;
+SELECT posts.id, posts.author_id, posts.title, posts.body, posts.pinned, posts.created_at, posts.updated_at
+FROM posts ORDER BY posts.pinned DESC, posts.created_at DESC, posts.id DESC LIMIT 21;
+SELECT COUNT(*) AS num_items
+FROM (SELECT posts.id, posts.author_id, posts.title, posts.body, posts.pinned, posts.created_at, posts.updated_at FROM posts) AS sub_query;
+SELECT users.id, users.name, users.email, users.email_normalized, users.password_hash, users.dob, users.address, users.profession, users.website, users.role, users.token_generation, users.created_at, users.updated_at
+FROM users WHERE users.id IN (:page_authors);
+SELECT posts.author_id, COUNT(*) AS posts
+FROM posts WHERE posts.author_id IN (:page_authors) GROUP BY posts.author_id;
