@@ -4,13 +4,12 @@
 -- how many posts each has. bench/run passes the page's authors as
 -- :page_authors. A unit test in src/posts/listing.rs checks them against the
 -- statements the service builds.
-SELECT users.id, users.name, users.email, users.email_normalized, users.password_hash, users.dob, users.address, users.profession, users.website, users.role, users.token_generation, users.created_at, users.updated_at
+SELECT users.id, users.name, users.email, users.email_normalized, users.password_hash, users.dob, users.address, users.profession, users.website, users.role, users.token_generation, users.created_at, users.updated_at, users.version
 FROM users WHERE users.id = :admin LIMIT 1;
-SELECT posts.id, posts.author_id, posts.title, posts.body, posts.pinned, posts.created_at, posts.updated_at
+SELECT posts.id, posts.author_id, posts.title, posts.body, posts.pinned, posts.created_at, posts.updated_at, posts.version
 FROM posts ORDER BY posts.pinned DESC, posts.created_at DESC, posts.id DESC LIMIT 21;
-SELECT COUNT(*) AS num_items
-FROM (SELECT posts.id, posts.author_id, posts.title, posts.body, posts.pinned, posts.created_at, posts.updated_at FROM posts) AS sub_query;
-SELECT users.id, users.name, users.email, users.email_normalized, users.password_hash, users.dob, users.address, users.profession, users.website, users.role, users.token_generation, users.created_at, users.updated_at
+SELECT COUNT(*) AS total FROM posts;
+SELECT users.id, users.name, users.email, users.email_normalized, users.password_hash, users.dob, users.address, users.profession, users.website, users.role, users.token_generation, users.created_at, users.updated_at, users.version
 FROM users WHERE users.id IN (:page_authors);
 SELECT posts.author_id, COUNT(*) AS posts
 FROM posts WHERE posts.author_id IN (:page_authors) GROUP BY posts.author_id;

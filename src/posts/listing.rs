@@ -5,9 +5,9 @@
 use std::collections::HashMap;
 
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbErr, DeriveIden, EntityTrait, FromQueryResult, PaginatorTrait,
-    QueryFilter, QuerySelect, Select, Value,
-    sea_query::{Asterisk, Expr, ExprTrait, Func, Order, Query},
+    ColumnTrait, ConnectionTrait, DbErr, DeriveIden, EntityTrait, FromQueryResult, QueryFilter,
+    QuerySelect, QueryTrait, Select, Value,
+    sea_query::{Asterisk, Expr, ExprTrait, Func, Order, Query, SelectStatement},
 };
 use serde_json::Value as JsonValue;
 
@@ -137,17 +137,37 @@ impl PostListing {
     }
 }
 
+impl PostListing {
+    /// The page's rows, one more than the page.
+    fn select(&self) -> Result<Select<Posts>, UnusablePosition> {
+        self.keyset.select(filtered(&self.filters))
+    }
+
+    /// How many posts match in all.
+    fn count(&self) -> SelectStatement {
+        filtered(&self.filters)
+            .select_only()
+            .expr_as(Expr::col(Asterisk).count(), "total")
+            .into_query()
+    }
+}
+
 /// One keyset page with how many posts match in all: two statements.
 pub async fn page(
     db: &impl ConnectionTrait,
     listing: &PostListing,
 ) -> Result<Result<(KeysetPage<Post>, u64), UnusablePosition>, DbErr> {
-    let select = match listing.keyset.select(filtered(&listing.filters)) {
+    let select = match listing.select() {
         Ok(select) => select,
         Err(unusable) => return Ok(Err(unusable)),
     };
     let posts = select.all(db).await?;
-    let total = filtered(&listing.filters).count(db).await?;
+    let total: i64 = db
+        .query_one(&listing.count())
+        .await?
+        .ok_or_else(|| DbErr::RecordNotFound("a count".to_owned()))?
+        .try_get_by_index(0)?;
+    let total = u64::try_from(total).unwrap_or_default();
     Ok(Ok((listing.keyset.page(posts), total)))
 }
 
@@ -158,17 +178,8 @@ enum Ranked {
     AuthorPosts,
 }
 
-/// The newest posts of each author, at most `limit` each, newest first,
-/// with how many posts each author has: one statement, whatever the number
-/// of authors.
-pub async fn newest_by_authors(
-    db: &impl ConnectionTrait,
-    authors: &[i64],
-    limit: u64,
-) -> Result<(Vec<Post>, HashMap<i64, u64>), DbErr> {
-    if authors.is_empty() {
-        return Ok((Vec::new(), HashMap::new()));
-    }
+/// The newest `limit` posts of each of `authors`, with each author's total.
+fn newest_statement(authors: &[i64], limit: u64) -> SelectStatement {
     let ranked = Query::select()
         .columns([
             Column::Id,
@@ -193,13 +204,27 @@ pub async fn newest_by_authors(
         .from(Posts)
         .and_where(Expr::col(Column::AuthorId).is_in(authors.iter().copied()))
         .to_owned();
-    let statement = Query::select()
+    Query::select()
         .column(Asterisk)
         .from_subquery(ranked, Ranked::Table)
         .and_where(Expr::col(Ranked::Newest).lte(limit))
         .order_by(Column::AuthorId, Order::Asc)
         .order_by(Ranked::Newest, Order::Asc)
-        .to_owned();
+        .to_owned()
+}
+
+/// The newest posts of each author, at most `limit` each, newest first,
+/// with how many posts each author has: one statement, whatever the number
+/// of authors.
+pub async fn newest_by_authors(
+    db: &impl ConnectionTrait,
+    authors: &[i64],
+    limit: u64,
+) -> Result<(Vec<Post>, HashMap<i64, u64>), DbErr> {
+    if authors.is_empty() {
+        return Ok((Vec::new(), HashMap::new()));
+    }
+    let statement = newest_statement(authors, limit);
     let rows = db.query_all(&statement).await?;
     let mut posts = Vec::with_capacity(rows.len());
     let mut totals = HashMap::new();
@@ -212,6 +237,15 @@ pub async fn newest_by_authors(
     Ok((posts, totals))
 }
 
+fn counts_select(authors: &[i64]) -> Select<Posts> {
+    Posts::find()
+        .select_only()
+        .column(Column::AuthorId)
+        .column_as(Expr::col(Asterisk).count(), "posts")
+        .filter(Column::AuthorId.is_in(authors.iter().copied()))
+        .group_by(Column::AuthorId)
+}
+
 /// How many posts each of `authors` has, those with none left out: one
 /// statement over the author index.
 pub async fn counts_by_authors(
@@ -221,15 +255,7 @@ pub async fn counts_by_authors(
     if authors.is_empty() {
         return Ok(HashMap::new());
     }
-    let counts: Vec<(i64, i64)> = Posts::find()
-        .select_only()
-        .column(Column::AuthorId)
-        .column_as(Expr::col(Asterisk).count(), "posts")
-        .filter(Column::AuthorId.is_in(authors.iter().copied()))
-        .group_by(Column::AuthorId)
-        .into_tuple()
-        .all(db)
-        .await?;
+    let counts: Vec<(i64, i64)> = counts_select(authors).into_tuple().all(db).await?;
     Ok(counts
         .into_iter()
         .map(|(author, count)| (author, u64::try_from(count).unwrap_or_default()))
@@ -238,16 +264,10 @@ pub async fn counts_by_authors(
 
 #[cfg(test)]
 mod tests {
-    use std::{future::Future, pin::Pin, sync::Mutex};
-
-    use sea_orm::{DbBackend, ExecResult, QueryResult, Statement};
+    use sea_orm::sea_query::PostgresQueryBuilder;
 
     use super::*;
-    use crate::{
-        api::v2::included::POSTS_PER_USER,
-        collection::keyset::Seek,
-        users::{listing as users_listing, store},
-    };
+    use crate::collection::keyset::Seek;
 
     /// A statement as written with its values in line, without quotes,
     /// line breaks or a closing semicolon.
@@ -276,127 +296,47 @@ mod tests {
             .collect()
     }
 
-    type Answer<'a, T> = Pin<Box<dyn Future<Output = Result<T, DbErr>> + Send + 'a>>;
-
-    /// A PostgreSQL connection that keeps each statement it is asked to run,
-    /// normalized. Only sea_orm can make rows, so it finds nothing, and what
-    /// the functions under test make of that is beside the point.
-    #[derive(Default)]
-    struct Recorder(Mutex<Vec<String>>);
-
-    impl Recorder {
-        fn answer<'a, T: Send + 'a>(&self, statement: Statement, nothing: T) -> Answer<'a, T> {
-            self.0
-                .lock()
-                .unwrap()
-                .push(normalized(&statement.to_string()));
-            Box::pin(std::future::ready(Ok(nothing)))
-        }
-
-        fn statements(&self) -> Vec<String> {
-            self.0.lock().unwrap().clone()
-        }
-    }
-
-    /// The recorder's answer to a write, which these pages never make.
-    fn only_reads<'a>() -> Answer<'a, ExecResult> {
-        Box::pin(std::future::ready(Err(DbErr::Custom(
-            "the pages only read".to_owned(),
-        ))))
-    }
-
-    impl ConnectionTrait for Recorder {
-        fn get_database_backend(&self) -> DbBackend {
-            DbBackend::Postgres
-        }
-
-        fn execute_raw<'a, 'b>(&'a self, _: Statement) -> Answer<'b, ExecResult>
-        where
-            'a: 'b,
-            Self: 'b,
-        {
-            only_reads()
-        }
-
-        fn execute_unprepared<'a, 'b, 'c>(&'a self, _: &'b str) -> Answer<'c, ExecResult>
-        where
-            'a: 'c,
-            'b: 'c,
-            Self: 'c,
-        {
-            only_reads()
-        }
-
-        fn query_one_raw<'a, 'b>(&'a self, statement: Statement) -> Answer<'b, Option<QueryResult>>
-        where
-            'a: 'b,
-            Self: 'b,
-        {
-            self.answer(statement, None)
-        }
-
-        fn query_all_raw<'a, 'b>(&'a self, statement: Statement) -> Answer<'b, Vec<QueryResult>>
-        where
-            'a: 'b,
-            Self: 'b,
-        {
-            self.answer(statement, Vec::new())
-        }
-    }
-
-    fn first_page<F>() -> Keyset<F> {
-        Keyset {
-            sort: Vec::new(),
-            size: 20,
-            seek: Seek::First,
-        }
-    }
-
     /// The benchmark's limits for the compound pages are PostgreSQL running
-    /// what the service runs for them, so the scripts must follow the
-    /// statements: those of the caller's row, the page and its total, and
-    /// of what the page includes, in the order the service runs them.
-    #[tokio::test]
-    async fn the_benchmark_runs_the_statements_the_service_runs_for_compound_pages() {
-        let caller = 7;
-        // The authors on the page of posts, and the users on the page of
-        // users.
+    /// what the service runs for them, so the scripts must hold the
+    /// statements posts build: the first page in the default order, its
+    /// total, the authors' post counts, and the newest posts of the users
+    /// on a page of users.
+    #[test]
+    fn the_benchmark_runs_the_statements_the_service_runs_for_compound_pages() {
         let ids = [3, 5, 8];
-
-        let posts = Recorder::default();
-        store::find(&posts, caller).await.unwrap();
-        let listing = PostListing::new(Filters::default(), first_page());
-        page(&posts, &listing).await.unwrap().unwrap();
-        store::find_all(&posts, ids).await.unwrap();
-        counts_by_authors(&posts, &ids).await.unwrap();
-
-        let users = Recorder::default();
-        store::find(&users, caller).await.unwrap();
-        let listing = users_listing::KeysetListing {
-            filters: users_listing::Filters::default(),
-            keyset: first_page(),
-        };
-        // The total, read last, finds no row here and fails.
-        let _ = users_listing::keyset_page(&users, &listing).await;
-        newest_by_authors(&users, &ids, POSTS_PER_USER)
-            .await
-            .unwrap();
-
-        let caller = caller.to_string();
-        let ids = ids.map(|id: i64| id.to_string()).join(", ");
-        assert_eq!(
-            posts.statements(),
-            pgbench_statements(
-                include_str!("../../bench/pgbench/posts_include_author.sql"),
-                &[("admin", &caller), ("page_authors", &ids)],
-            )
+        let listed = ids.map(|id: i64| id.to_string()).join(", ");
+        let listing = PostListing::new(
+            Filters::default(),
+            Keyset {
+                sort: Vec::new(),
+                size: 20,
+                seek: Seek::First,
+            },
         );
-        assert_eq!(
-            users.statements(),
-            pgbench_statements(
-                include_str!("../../bench/pgbench/users_include_posts.sql"),
-                &[("admin", &caller), ("page_users", &ids)],
-            )
+        let built =
+            |statement: SelectStatement| normalized(&statement.to_string(PostgresQueryBuilder));
+        let posts_script = pgbench_statements(
+            include_str!("../../bench/pgbench/posts_include_author.sql"),
+            &[("admin", "7"), ("page_authors", &listed)],
+        );
+        for statement in [
+            built(listing.select().unwrap().into_query()),
+            built(listing.count()),
+            built(counts_select(&ids).into_query()),
+        ] {
+            assert!(
+                posts_script.contains(&statement),
+                "{statement}\nnot in {posts_script:#?}"
+            );
+        }
+        let users_script = pgbench_statements(
+            include_str!("../../bench/pgbench/users_include_posts.sql"),
+            &[("admin", "7"), ("page_users", &listed)],
+        );
+        let newest = built(newest_statement(&ids, 10));
+        assert!(
+            users_script.contains(&newest),
+            "{newest}\nnot in {users_script:#?}"
         );
     }
 }
