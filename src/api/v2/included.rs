@@ -46,8 +46,8 @@ pub struct Viewer<'a> {
 }
 
 impl<'a> Viewer<'a> {
-    /// The viewer of `caller`, who sees users as [`policy::visibility`]
-    /// says.
+    /// A viewer who sees each user as `visibility` says (for a caller,
+    /// [`seen_by`]), as of today.
     pub fn of(
         state: &'a AppState,
         base: &'a LinkBase,
