@@ -1,7 +1,10 @@
 //! Keyset pages of any table: the items next to a position in an order,
-//! however deep, at the cost of the first page, and neither skipping nor
-//! repeating items when others are added or removed meanwhile. A position
-//! is the sort-key values of the item next to it, which a cursor carries.
+//! with no offset to count past, and neither skipping nor repeating items
+//! when others are added or removed meanwhile. A position is the sort-key
+//! values of the item next to it, which a cursor carries. The position is
+//! an `OR` of comparisons, which PostgreSQL applies as a filter on the
+//! index scan rather than as its start: deep pages of a multi-key order
+//! still read the index up to the position (docs/performance.md).
 
 use sea_orm::{
     ColumnTrait, EntityTrait, Order, QueryFilter, QueryOrder, QuerySelect, Select, Value,
