@@ -13,6 +13,7 @@ const DEFAULT_DATABASE_URL: &str = "sqlite://users.sqlite?mode=rwc";
 const DEFAULT_LISTEN_ADDR: &str = "127.0.0.1:8080";
 const DEFAULT_JWT_TTL_SECONDS: u64 = 3600;
 const DEFAULT_MAX_BODY_BYTES: usize = 64 * 1024;
+const DEFAULT_IDEMPOTENCY_KEY_TTL_SECONDS: u64 = 24 * 3600;
 
 /// Everything the service can be told from outside.
 #[derive(Clone)]
@@ -37,6 +38,8 @@ pub struct Settings {
     /// Whether PATCH and DELETE must name the version they change with
     /// `If-Match` (428 without it).
     pub if_match_required: bool,
+    /// How long the answer to an `Idempotency-Key` is kept for retries.
+    pub idempotency_key_ttl_seconds: u64,
     /// When version 1 is deprecated and when it goes away, if ever.
     pub api_v1_lifecycle: Lifecycle,
     /// The same for version 2.
@@ -134,6 +137,7 @@ impl Settings {
             public_url: None,
             trust_forwarded_headers: false,
             if_match_required: false,
+            idempotency_key_ttl_seconds: DEFAULT_IDEMPOTENCY_KEY_TTL_SECONDS,
             api_v1_lifecycle: Lifecycle::default(),
             api_v2_lifecycle: Lifecycle::default(),
         }
@@ -173,6 +177,11 @@ impl Settings {
                 "TRUST_FORWARDED_HEADERS",
             )?,
             if_match_required: parse_flag(non_empty("IF_MATCH_REQUIRED"), "IF_MATCH_REQUIRED")?,
+            idempotency_key_ttl_seconds: parse_number(
+                non_empty("IDEMPOTENCY_KEY_TTL_SECONDS"),
+                "IDEMPOTENCY_KEY_TTL_SECONDS",
+            )?
+            .unwrap_or(DEFAULT_IDEMPOTENCY_KEY_TTL_SECONDS),
             api_v1_lifecycle: API_V1_LIFECYCLE.read(non_empty)?,
             api_v2_lifecycle: API_V2_LIFECYCLE.read(non_empty)?,
         };
@@ -193,6 +202,9 @@ impl Settings {
         }
         if self.jwt_ttl_seconds == 0 {
             bail!("JWT_TTL_SECONDS must be at least 1");
+        }
+        if self.idempotency_key_ttl_seconds == 0 {
+            bail!("IDEMPOTENCY_KEY_TTL_SECONDS must be at least 1");
         }
         if self.max_body_bytes == 0 {
             bail!("MAX_BODY_BYTES must be at least 1");
@@ -273,6 +285,10 @@ impl fmt::Debug for Settings {
             .field("public_url", &self.public_url)
             .field("trust_forwarded_headers", &self.trust_forwarded_headers)
             .field("if_match_required", &self.if_match_required)
+            .field(
+                "idempotency_key_ttl_seconds",
+                &self.idempotency_key_ttl_seconds,
+            )
             .field("api_v1_lifecycle", &self.api_v1_lifecycle)
             .field("api_v2_lifecycle", &self.api_v2_lifecycle)
             .finish()

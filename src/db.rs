@@ -1,8 +1,11 @@
-//! The connection pool.
+//! The connection pool, and what domain code reads and writes through.
 
 use std::time::Duration;
 
-use sea_orm::{ConnectOptions, Database, DatabaseConnection};
+use sea_orm::{
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbErr,
+    SqliteTransactionMode, TransactionOptions, TransactionTrait,
+};
 
 use crate::config::Settings;
 
@@ -61,4 +64,22 @@ fn default_pool_size(sqlite: bool) -> u32 {
 pub fn now() -> chrono::DateTime<chrono::Utc> {
     use chrono::SubsecRound;
     chrono::Utc::now().trunc_subsecs(6)
+}
+
+/// Where domain code reads and writes: the pool, or a transaction that a
+/// caller opened so that several writes, or a write and the record of its
+/// answer, commit together or not at all.
+pub trait Db: ConnectionTrait + TransactionTrait<Transaction = DatabaseTransaction> + Sync {}
+
+impl<T: ConnectionTrait + TransactionTrait<Transaction = DatabaseTransaction> + Sync> Db for T {}
+
+/// A transaction that will write. SQLite's takes the write lock at once:
+/// one that read first could not take it once another writer had
+/// committed, and would fail instead of waiting its turn.
+pub async fn begin_write(db: &impl Db) -> Result<DatabaseTransaction, DbErr> {
+    db.begin_with_options(TransactionOptions {
+        sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+        ..TransactionOptions::default()
+    })
+    .await
 }

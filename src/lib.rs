@@ -7,6 +7,7 @@ pub mod collection;
 pub mod config;
 pub mod console;
 pub mod db;
+pub mod idempotency;
 pub mod jsonapi;
 pub mod platform;
 pub mod posts;

@@ -25,6 +25,7 @@ use crate::{
 
 /// How long in-flight requests may take to finish after a stop signal.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
+const SWEEP_AT_LEAST_EVERY: Duration = Duration::from_secs(3600);
 
 /// A bound, migrated, ready-to-serve service.
 pub struct Application {
@@ -79,6 +80,10 @@ impl Application {
 
     /// Serves until SIGTERM or SIGINT, then lets in-flight requests finish.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        tokio::spawn(sweep_idempotency_keys(
+            self.state.db.clone(),
+            self.state.idempotency_key_ttl,
+        ));
         let app = app(self.state, &self.settings);
         Server::new_with_acceptor(HeadDeadlineAcceptor(self.acceptor))
             .run_with_graceful_shutdown(app, shutdown_signal(), Some(SHUTDOWN_GRACE))
@@ -111,6 +116,21 @@ pub fn app(state: AppState, settings: &Settings) -> impl Endpoint + 'static {
         .data(state)
         .catch_all_error(|error| async move { error_response(error) })
         .around(log_request)
+}
+
+/// Deletes expired idempotency keys as long as the service runs, at least
+/// hourly, and as often as a key lives when that is shorter. A key expired
+/// but not yet swept is not honoured either: it starts afresh when sent.
+async fn sweep_idempotency_keys(db: DatabaseConnection, ttl: Duration) {
+    let mut ticks = tokio::time::interval(ttl.min(SWEEP_AT_LEAST_EVERY));
+    loop {
+        ticks.tick().await;
+        match crate::idempotency::sweep(&db).await {
+            Ok(0) => {}
+            Ok(swept) => tracing::debug!(swept, "expired idempotency keys deleted"),
+            Err(error) => tracing::warn!(%error, "could not sweep expired idempotency keys"),
+        }
+    }
 }
 
 async fn shutdown_signal() {

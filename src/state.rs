@@ -1,6 +1,6 @@
 //! What every request handler shares.
 
-use std::sync::Arc;
+use std::{sync::Arc, time::Duration};
 
 use poem::Request;
 use rand::RngCore;
@@ -25,6 +25,8 @@ pub struct AppState {
     pub public_url: Arc<PublicUrl>,
     /// Whether writes must send `If-Match`.
     pub if_match_required: bool,
+    /// How long the answer to an `Idempotency-Key` is kept.
+    pub idempotency_key_ttl: Duration,
 }
 
 impl AppState {
@@ -56,6 +58,7 @@ impl AppState {
             address_throttle: Arc::new(AddressThrottle::default()),
             public_url: Arc::new(PublicUrl::new(settings)),
             if_match_required: settings.if_match_required,
+            idempotency_key_ttl: Duration::from_secs(settings.idempotency_key_ttl_seconds),
         })
     }
 }

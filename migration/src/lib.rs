@@ -9,6 +9,7 @@ mod m20261201_000003_sort_indexes;
 mod m20261201_000004_user_counts;
 mod m20261202_000005_create_posts;
 mod m20261202_000006_row_versions;
+mod m20261202_000007_idempotency_keys;
 
 pub struct Migrator;
 
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000004_user_counts::Migration),
             Box::new(m20261202_000005_create_posts::Migration),
             Box::new(m20261202_000006_row_versions::Migration),
+            Box::new(m20261202_000007_idempotency_keys::Migration),
         ]
     }
 }

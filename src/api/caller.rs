@@ -66,7 +66,7 @@ fn register_schemes(registry: &mut Registry) {
 }
 
 /// The bearer token the request sent, if any, verified.
-fn bearer(request: &Request) -> Result<Option<Bearer>, ApiError> {
+pub(crate) fn bearer(request: &Request) -> Result<Option<Bearer>, ApiError> {
     let Some(header) = request.headers().get(AUTHORIZATION) else {
         return Ok(None);
     };

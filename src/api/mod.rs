@@ -8,6 +8,7 @@ pub mod caller;
 pub mod conditional;
 pub mod document;
 pub mod health;
+pub mod idempotency;
 pub mod index;
 pub mod lifecycle;
 pub mod link_base;
@@ -16,6 +17,7 @@ pub mod posts;
 pub mod users;
 pub mod v1;
 pub mod v2;
+pub mod writer;
 
 use poem::{Endpoint, EndpointExt, Route};
 use poem_openapi::{OpenApiService, Tags};

@@ -11,20 +11,16 @@ use super::{
 };
 use crate::{
     collection::keyset::KeysetPage,
+    db::Db,
     revision::Expected,
-    state::AppState,
     users::{caller::Caller, error::UserError, store as users},
 };
 
 /// A post by `caller`, or by the author it names if `caller` may name them.
-pub async fn create_for(
-    state: &AppState,
-    caller: &Caller,
-    new: NewPost,
-) -> Result<Post, PostError> {
+pub async fn create_for(db: &impl Db, caller: &Caller, new: NewPost) -> Result<Post, PostError> {
     let author_id = policy::author_to_set(caller, new.author, caller.id())?;
     store::insert(
-        &state.db,
+        db,
         PostRecord {
             author_id,
             title: new.title,
@@ -36,22 +32,20 @@ pub async fn create_for(
 }
 
 /// Any post, for any signed-in caller.
-pub async fn find(state: &AppState, id: i64) -> Result<Post, PostError> {
-    store::find(&state.db, id)
-        .await?
-        .ok_or(PostError::NotFound(id))
+pub async fn find(db: &impl Db, id: i64) -> Result<Post, PostError> {
+    store::find(db, id).await?.ok_or(PostError::NotFound(id))
 }
 
 /// Changes post `id` at a version `expected` admits, for `caller`, its
 /// author or an admin; only an admin may move it to another author.
 pub async fn update_for(
-    state: &AppState,
+    db: &impl Db,
     caller: &Caller,
     id: i64,
     expected: &Expected,
     changes: PostChanges,
 ) -> Result<Post, PostError> {
-    let post = find(state, id).await?;
+    let post = find(db, id).await?;
     policy::ensure_author_or_admin(caller, post.author_id)?;
     let author_id = match changes.author {
         None => None,
@@ -64,20 +58,20 @@ pub async fn update_for(
         pinned: changes.pinned,
         expected: expected.clone(),
     };
-    written(state, id, store::update(&state.db, post, update).await?).await
+    written(db, id, store::update(db, post, update).await?).await
 }
 
 /// The post a write left, or why it left none: the post is gone, or is at
 /// a version the write did not expect.
-async fn written(state: &AppState, id: i64, post: Option<Post>) -> Result<Post, PostError> {
+async fn written(db: &impl Db, id: i64, post: Option<Post>) -> Result<Post, PostError> {
     match post {
         Some(post) => Ok(post),
-        None => Err(missing_or_changed(state, id).await),
+        None => Err(missing_or_changed(db, id).await),
     }
 }
 
-async fn missing_or_changed(state: &AppState, id: i64) -> PostError {
-    match store::find(&state.db, id).await {
+async fn missing_or_changed(db: &impl Db, id: i64) -> PostError {
+    match store::find(db, id).await {
         Ok(Some(_)) => PostError::PreconditionFailed,
         Ok(None) => PostError::NotFound(id),
         Err(error) => error.into(),
@@ -87,71 +81,71 @@ async fn missing_or_changed(state: &AppState, id: i64) -> PostError {
 /// Moves post `id`, at a version `expected` admits, to `author_id`:
 /// admins only.
 pub async fn change_author_for(
-    state: &AppState,
+    db: &impl Db,
     caller: &Caller,
     id: i64,
     expected: &Expected,
     author_id: i64,
 ) -> Result<Post, PostError> {
     policy::ensure_may_change_author(caller)?;
-    let post = find(state, id).await?;
+    let post = find(db, id).await?;
     let update = PostUpdate {
         author_id: Some(author_id),
         expected: expected.clone(),
         ..PostUpdate::default()
     };
-    written(state, id, store::update(&state.db, post, update).await?).await
+    written(db, id, store::update(db, post, update).await?).await
 }
 
 /// Deletes post `id`, at a version `expected` admits, for `caller`, its
 /// author or an admin.
 pub async fn delete_for(
-    state: &AppState,
+    db: &impl Db,
     caller: &Caller,
     id: i64,
     expected: &Expected,
 ) -> Result<(), PostError> {
-    let post = find(state, id).await?;
+    let post = find(db, id).await?;
     policy::ensure_author_or_admin(caller, post.author_id)?;
-    if store::delete(&state.db, id, expected).await? {
+    if store::delete(db, id, expected).await? {
         Ok(())
     } else {
-        Err(missing_or_changed(state, id).await)
+        Err(missing_or_changed(db, id).await)
     }
 }
 
 /// A keyset page of posts with how many match; `None` when the position is
 /// not one in this order.
 pub async fn list(
-    state: &AppState,
+    db: &impl Db,
     listing: &PostListing,
 ) -> Result<Option<(KeysetPage<Post>, u64)>, PostError> {
-    Ok(listing::page(&state.db, listing).await?.ok())
+    Ok(listing::page(db, listing).await?.ok())
 }
 
 /// A keyset page of user `author`'s posts; the user must exist.
 pub async fn list_by(
-    state: &AppState,
+    db: &impl Db,
     author: i64,
     listing: &mut PostListing,
 ) -> Result<Option<(KeysetPage<Post>, u64)>, PostError> {
-    ensure_user_exists(state, author).await?;
+    ensure_user_exists(db, author).await?;
     listing.filters.author = Some(author);
-    list(state, listing).await
+    list(db, listing).await
 }
 
 /// Why a change to user `user`'s posts through the user is refused: each
 /// post's author is changed on the post. A user that does not exist is
 /// not found first.
-pub async fn refuse_users_posts_change(state: &AppState, user: i64) -> PostError {
-    match ensure_user_exists(state, user).await {
+pub async fn refuse_users_posts_change(db: &impl Db, user: i64) -> PostError {
+    match ensure_user_exists(db, user).await {
         Ok(()) => PostError::Forbidden(Forbidden::UsersPosts),
         Err(error) => error,
     }
 }
 
-pub async fn ensure_user_exists(state: &AppState, id: i64) -> Result<(), PostError> {
-    if users::find_all(&state.db, [id]).await?.is_empty() {
+pub async fn ensure_user_exists(db: &impl Db, id: i64) -> Result<(), PostError> {
+    if users::find_all(db, [id]).await?.is_empty() {
         Err(UserError::NotFound(id).into())
     } else {
         Ok(())

@@ -20,7 +20,7 @@ pub async fn create_admin(
     password: &str,
 ) -> anyhow::Result<i64> {
     let new_admin = new_admin(email, name, password)?;
-    let user = service::register(state, new_admin)
+    let user = service::register(state, &state.db, new_admin)
         .await
         .context("could not create the admin")?;
     Ok(user.id)

@@ -13,26 +13,27 @@ use super::{
     store::{self, UserRecord, UserUpdate},
 };
 use crate::{
-    auth::password::Password, collection::keyset::KeysetPage, revision::Expected, state::AppState,
+    auth::password::Password, collection::keyset::KeysetPage, db::Db, revision::Expected,
+    state::AppState,
 };
 
-/// Registers a user; the role has been authorised by the caller.
 /// Registers a user for `caller` (anonymous when `None`), who may set the
 /// role only as [`policy::role_to_set`] allows.
 pub async fn register_for(
     state: &AppState,
+    db: &impl Db,
     caller: Option<&Caller>,
     mut new: NewUser,
 ) -> Result<User, UserError> {
     new.role = policy::role_to_set(caller, new.role, Some(Role::default()))?;
-    register(state, new).await
+    register(state, db, new).await
 }
 
 /// Registers a user whose role has been authorised.
-pub async fn register(state: &AppState, new: NewUser) -> Result<User, UserError> {
+pub async fn register(state: &AppState, db: &impl Db, new: NewUser) -> Result<User, UserError> {
     let password_hash = state.passwords.hash(&new.password).await?;
     store::insert(
-        &state.db,
+        db,
         UserRecord {
             name: new.name,
             email: new.email.address,
@@ -61,6 +62,7 @@ pub async fn register(state: &AppState, new: NewUser) -> Result<User, UserError>
 /// to a version `expected` admits, checked in the statement that writes.
 pub async fn update_for<E: From<UserError>>(
     state: &AppState,
+    db: &impl Db,
     bearer: &Bearer,
     id: i64,
     expected: &Expected,
@@ -70,32 +72,32 @@ pub async fn update_for<E: From<UserError>>(
         Ok(changes) if changes.password.is_none() && changes.role.is_none() => {
             let update = stored_changes(changes, None, expected.clone());
             let requester = Some(bearer.requester());
-            if let Some(user) = store::update(&state.db, id, update, requester).await? {
+            if let Some(user) = store::update(db, id, update, requester).await? {
                 return Ok(user);
             }
             None
         }
         other => Some(other),
     };
-    let caller = bearer.caller(&state.db).await?;
+    let caller = bearer.caller(db).await?;
     policy::ensure_self_or_admin(&caller, id)?;
     // Changes the statement could not apply for a caller who may make them
     // were for a user that does not exist, or not at the version expected.
     let mut changes = match unapplied {
         Some(changes) => changes?,
-        None => return Err(missing_or_changed(state, id).await.into()),
+        None => return Err(missing_or_changed(db, id).await.into()),
     };
     // Only admins act on others, and they may set any role; anyone else is
     // acting on themselves, so their own role is the stored one.
     let stored_role = (caller.id() == id).then_some(caller.0.role);
     changes.role = policy::role_to_set(Some(&caller), changes.role, stored_role)?;
-    Ok(update(state, &caller, id, changes, expected).await?)
+    Ok(update(state, db, &caller, id, changes, expected).await?)
 }
 
 /// Why a write of user `id` that expected a version found no row to
 /// change: the user is gone, or is at another version.
-async fn missing_or_changed(state: &AppState, id: i64) -> UserError {
-    match store::find(&state.db, id).await {
+async fn missing_or_changed(db: &impl Db, id: i64) -> UserError {
+    match store::find(db, id).await {
         Ok(Some(_)) => UserError::PreconditionFailed,
         Ok(None) => UserError::NotFound(id),
         Err(error) => error.into(),
@@ -107,6 +109,7 @@ async fn missing_or_changed(state: &AppState, id: i64) -> UserError {
 /// need not. A new password ends every earlier token.
 async fn update(
     state: &AppState,
+    db: &impl Db,
     caller: &Caller,
     id: i64,
     changes: UserChanges,
@@ -122,9 +125,9 @@ async fn update(
         }
     };
     let update = stored_changes(changes, password_hash, expected.clone());
-    match store::update(&state.db, id, update, None).await? {
+    match store::update(db, id, update, None).await? {
         Some(user) => Ok(user),
-        None => Err(missing_or_changed(state, id).await),
+        None => Err(missing_or_changed(db, id).await),
     }
 }
 
@@ -248,15 +251,15 @@ pub async fn list_for<E: From<UserError>>(
 /// Deletes the user `id` at a version `expected` admits, for `caller`,
 /// who must be that user or an admin; its tokens and posts go with its row.
 pub async fn delete_for(
-    state: &AppState,
+    db: &impl Db,
     caller: &Caller,
     id: i64,
     expected: &Expected,
 ) -> Result<(), UserError> {
     policy::ensure_self_or_admin(caller, id)?;
-    if store::delete(&state.db, id, expected).await? {
+    if store::delete(db, id, expected).await? {
         Ok(())
     } else {
-        Err(missing_or_changed(state, id).await)
+        Err(missing_or_changed(db, id).await)
     }
 }

@@ -2,9 +2,8 @@
 //! one statement runs in one transaction.
 
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbBackend,
-    DbErr, DeriveIden, EntityTrait, PaginatorTrait, QueryFilter, Set, SqlErr, TransactionTrait,
-    UpdateMany,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbBackend, DbErr, DeriveIden,
+    EntityTrait, PaginatorTrait, QueryFilter, Set, SqlErr, UpdateMany,
     sea_query::{Expr, ExprTrait, Func, Query},
 };
 
@@ -13,7 +12,10 @@ use super::{
     error::UserError,
     role::Role,
 };
-use crate::{db::now, revision::Expected};
+use crate::{
+    db::{Db, now},
+    revision::Expected,
+};
 
 /// A user ready to be stored: validated, with the password already hashed.
 pub struct UserRecord {
@@ -194,7 +196,7 @@ pub async fn insert(db: &impl ConnectionTrait, record: UserRecord) -> Result<Use
 /// never earlier than the value it replaces, so concurrent updates of one
 /// user leave `updated_at` in the order they committed.
 pub async fn update(
-    db: &DatabaseConnection,
+    db: &impl Db,
     id: i64,
     changes: UserUpdate,
     requester: Option<Requester>,

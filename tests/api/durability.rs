@@ -17,8 +17,8 @@ use reqwest::header::{ACCEPT, CONTENT_TYPE};
 use sea_orm::{ConnectionTrait, Database, Statement};
 
 use crate::database::fresh_database;
-use crate::helpers::{JSONAPI_MEDIA_TYPE, USERS_PATH, registration, strong_password};
-use crate::process::{Service, free_port};
+use crate::helpers::{JSONAPI_MEDIA_TYPE, registration, strong_password};
+use crate::process::{Service, free_port, registering_client};
 
 /// How many times the service is killed and restarted.
 const KILLS: usize = 4;
@@ -41,11 +41,7 @@ struct History {
 }
 
 async fn client(index: usize, port: u16, stop: Arc<AtomicBool>) -> History {
-    let http = reqwest::Client::builder()
-        .timeout(Duration::from_secs(10))
-        .build()
-        .expect("an HTTP client");
-    let url = format!("http://127.0.0.1:{port}{USERS_PATH}");
+    let (http, url) = registering_client(port);
     let password = strong_password();
     let mut history = History::default();
     let mut sequence = 0;

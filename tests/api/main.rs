@@ -14,6 +14,7 @@ mod durability;
 mod errors_and_routing;
 mod health;
 mod helpers;
+mod idempotency;
 mod jsonapi_schema;
 mod limits;
 mod links;

@@ -7,6 +7,8 @@ use std::time::{Duration, Instant};
 
 use uuid::Uuid;
 
+use crate::helpers::USERS_PATH;
+
 /// The binary Cargo built for this package.
 const BINARY: &str = env!("CARGO_BIN_EXE_users-service");
 /// How long a start (migrations included) may take.
@@ -25,6 +27,16 @@ pub const SERVICE_VARIABLES: [&str; 11] = [
     "ADMIN_PASSWORD",
     "TEST_DATABASE_URL",
 ];
+
+/// A client for a service that may be killed under it, which gives up on
+/// an answer in time, and the URL it registers users at.
+pub fn registering_client(port: u16) -> (reqwest::Client, String) {
+    let http = reqwest::Client::builder()
+        .timeout(Duration::from_secs(10))
+        .build()
+        .expect("an HTTP client");
+    (http, format!("http://127.0.0.1:{port}{USERS_PATH}"))
+}
 
 /// A port that was free a moment ago.
 pub fn free_port() -> u16 {

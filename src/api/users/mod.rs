@@ -15,6 +15,7 @@ use serde_json::Value;
 
 use self::{errors::answer, pointers::Members};
 use crate::{
+    db::Db,
     jsonapi::error::ApiError,
     jsonapi::request::{IdRule, parse_resource},
     jsonapi::resource::ResourceType,
@@ -72,12 +73,13 @@ impl RequestedChanges {
     pub async fn apply(
         self,
         state: &AppState,
+        db: &impl Db,
         bearer: &Bearer,
         id: i64,
         expected: &Expected,
     ) -> Result<User, ApiError> {
         let changes = self.changes.map_err(Refusal::Document);
-        service::update_for(state, bearer, id, expected, changes)
+        service::update_for(state, db, bearer, id, expected, changes)
             .await
             .map_err(|refusal| match refusal {
                 Refusal::Document(error) => error,

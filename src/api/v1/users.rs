@@ -13,6 +13,7 @@ use crate::{
         ApiTags,
         caller::MaybeCaller,
         conditional::{self, Created, Read, Written},
+        idempotency::idempotent,
         users::{
             parse_changes,
             resource::{UserFields, UserSort, Users},
@@ -24,6 +25,7 @@ use crate::{
                 UserResource, UserUpdateDocument,
             },
         },
+        writer::Writer,
     },
     collection::Page,
     jsonapi::error::{ApiError, Failure, error_statuses},
@@ -154,15 +156,26 @@ impl UsersApi {
     /// Register a user
     ///
     /// Anyone may register. Only an admin may set `role`.
-    #[oai(path = "/users.json", method = "post", operation_id = "createUser")]
+    #[oai(
+        path = "/users.json",
+        method = "post",
+        operation_id = "createUser",
+        transform = "idempotent"
+    )]
     async fn create(
         &self,
         state: Data<&AppState>,
+        writer: Writer,
         base: LinkBase,
         caller: MaybeCaller,
+        /// A key of your choosing, a UUID say, that makes a retry safe: a
+        /// request sent again with the same key and body gets the first
+        /// answer back, and nothing is created twice.
+        #[oai(name = "Idempotency-Key")]
+        _idempotency_key: Header<Option<String>>,
         body: JsonApiBody<UserCreateDocument>,
     ) -> Result<Created<UserDocument>, Failure<CreateErrors>> {
-        let user = service::register_for(&state, caller.0.as_ref(), body.0).await?;
+        let user = service::register_for(&state, &writer.db(), caller.0.as_ref(), body.0).await?;
         let location = base.resource(Users::TYPE, user.id);
         let version = user.version;
         Ok(Created::new(answer(user, &base, None), location, version))
@@ -242,7 +255,9 @@ impl UsersApi {
     ) -> Result<Written<UserDocument>, Failure<UpdateErrors>> {
         let expected = conditional::expected(&state, if_match.0.as_deref())?;
         let changes = parse_changes::<Users>(body.0, id.0.0);
-        let user = changes.apply(&state, &bearer, id.0.0, &expected).await?;
+        let user = changes
+            .apply(&state, &state.db, &bearer, id.0.0, &expected)
+            .await?;
         let version = user.version;
         Ok(Written::new(answer(user, &base, None), version))
     }
@@ -263,7 +278,7 @@ impl UsersApi {
         if_match: Header<Option<String>>,
     ) -> Result<UserDeleted, Failure<DeleteErrors>> {
         let expected = conditional::expected(&state, if_match.0.as_deref())?;
-        service::delete_for(&state, &caller, id.0.0, &expected).await?;
+        service::delete_for(&state.db, &caller, id.0.0, &expected).await?;
         Ok(UserDeleted::NoContent)
     }
 }

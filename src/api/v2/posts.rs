@@ -19,11 +19,13 @@ use super::{
 use crate::{
     api::{
         conditional::{self, Created, Read, Written},
+        idempotency::idempotent,
         posts::{
             input::parse_changes,
             resource::{AUTHOR, PostFields, PostInclude, PostSort, Posts},
         },
         v2::resources::UserFields,
+        writer::Writer,
     },
     collection::keyset::{Keyset, KeysetPage},
     jsonapi::{
@@ -241,7 +243,7 @@ impl PostsApi {
             q: filter_q.0,
         };
         let (listing, sort_text) = query.listing(filters)?;
-        let read = service::list(&state, &listing).await?;
+        let read = service::list(&state.db, &listing).await?;
         let seen = seen_by(&caller);
         let viewer = Viewer::of(&state, &base, &seen);
         let url = base.collection(Posts::TYPE);
@@ -252,15 +254,25 @@ impl PostsApi {
     ///
     /// Any signed-in user may write a post; its author is the caller. Only
     /// an admin may name another author.
-    #[oai(path = "/posts", method = "post", operation_id = "createPost")]
+    #[oai(
+        path = "/posts",
+        method = "post",
+        operation_id = "createPost",
+        transform = "idempotent"
+    )]
     async fn create(
         &self,
-        state: Data<&AppState>,
+        writer: Writer,
         base: LinkBase,
         caller: Caller,
+        /// A key of your choosing, a UUID say, that makes a retry safe: a
+        /// request sent again with the same key and body gets the first
+        /// answer back, and no post is written twice.
+        #[oai(name = "Idempotency-Key")]
+        _idempotency_key: Header<Option<String>>,
         body: JsonApiBody<PostCreateDocument>,
     ) -> Result<Created<PostDocument>, Failure<PostCreateErrors>> {
-        let post = service::create_for(&state, &caller, body.0).await?;
+        let post = service::create_for(&writer.db(), &caller, body.0).await?;
         let location = base.resource(Posts::TYPE, post.id);
         let version = post.version;
         let document = PostDocument::new(PostResource::new(post, &base), location.clone());
@@ -294,7 +306,7 @@ impl PostsApi {
         if_none_match: Header<Option<String>>,
     ) -> Result<Read<PostDocument>, Failure<PostReadErrors>> {
         let shown = PostsShown::parse(&include, &fields, &user_fields)?;
-        let post = service::find(&state, id.0.0).await?;
+        let post = service::find(&state.db, id.0.0).await?;
         let version = post.version;
         if let Some(unchanged) = Read::unchanged(if_none_match.0.as_deref(), version) {
             return Ok(unchanged);
@@ -328,7 +340,7 @@ impl PostsApi {
     ) -> Result<Written<PostDocument>, Failure<PostUpdateErrors>> {
         let expected = conditional::expected(&state, if_match.0.as_deref())?;
         let changes = parse_changes(body.0, id.0.0)?;
-        let post = service::update_for(&state, &caller, id.0.0, &expected, changes).await?;
+        let post = service::update_for(&state.db, &caller, id.0.0, &expected, changes).await?;
         let version = post.version;
         let resource = PostResource::new(post, &base);
         let self_link = resource.links.self_.clone();
@@ -352,7 +364,7 @@ impl PostsApi {
         if_match: Header<Option<String>>,
     ) -> Result<PostDeleted, Failure<PostDeleteErrors>> {
         let expected = conditional::expected(&state, if_match.0.as_deref())?;
-        service::delete_for(&state, &caller, id.0.0, &expected).await?;
+        service::delete_for(&state.db, &caller, id.0.0, &expected).await?;
         Ok(PostDeleted::NoContent)
     }
 }

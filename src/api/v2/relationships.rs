@@ -120,7 +120,7 @@ impl RelationshipsApi {
             sort: sort.0.as_ref(),
         };
         let (mut listing, sort_text) = query.listing(Filters::default())?;
-        let read = service::list_by(&state, id.0.0, &mut listing).await?;
+        let read = service::list_by(&state.db, id.0.0, &mut listing).await?;
         let seen = seen_by(&caller);
         let viewer = Viewer::of(&state, &base, &seen);
         let url = RelationshipLinks::of(&base, Users::TYPE, id.0.0, POSTS).related;
@@ -162,7 +162,7 @@ impl RelationshipsApi {
             sort: None,
         };
         let (mut listing, sort_text) = query.listing(Filters::default())?;
-        let (listed, total) = service::list_by(&state, id.0.0, &mut listing)
+        let (listed, total) = service::list_by(&state.db, id.0.0, &mut listing)
             .await?
             .ok_or_else(|| cursor::unusable_cursor(&listing.keyset.seek))?;
         let url = RelationshipLinks::of(&base, Users::TYPE, id.0.0, POSTS).self_;
@@ -206,7 +206,7 @@ impl RelationshipsApi {
         id: Path<ResourceId<V2>>,
         _caller: Caller,
     ) -> Failure<UsersPostsErrors> {
-        service::refuse_users_posts_change(&state, id.0.0)
+        service::refuse_users_posts_change(&state.db, id.0.0)
             .await
             .into()
     }
@@ -226,7 +226,7 @@ impl RelationshipsApi {
         id: Path<ResourceId<V2>>,
         _caller: Caller,
     ) -> Failure<UsersPostsErrors> {
-        service::refuse_users_posts_change(&state, id.0.0)
+        service::refuse_users_posts_change(&state.db, id.0.0)
             .await
             .into()
     }
@@ -246,7 +246,7 @@ impl RelationshipsApi {
         id: Path<ResourceId<V2>>,
         _caller: Caller,
     ) -> Failure<UsersPostsErrors> {
-        service::refuse_users_posts_change(&state, id.0.0)
+        service::refuse_users_posts_change(&state.db, id.0.0)
             .await
             .into()
     }
@@ -277,7 +277,7 @@ impl RelationshipsApi {
                 .as_ref()
                 .map(crate::jsonapi::pattern_param::Matching::as_str),
         )?;
-        let post = service::find(&state, id.0.0).await?;
+        let post = service::find(&state.db, id.0.0).await?;
         let author = store::find_all(&state.db, [post.author_id])
             .await?
             .pop()
@@ -311,7 +311,7 @@ impl RelationshipsApi {
         base: LinkBase,
         _caller: Caller,
     ) -> Result<AuthorLinkage, Failure<RelatedErrors>> {
-        let post = service::find(&state, id.0.0).await?;
+        let post = service::find(&state.db, id.0.0).await?;
         Ok(AuthorLinkage::Ok(JsonApi::new(AuthorLinkageDocument::new(
             &post, &base,
         ))))
@@ -339,7 +339,8 @@ impl RelationshipsApi {
         body: JsonApiBody<AuthorLinkageRequest>,
     ) -> Result<AuthorLinkage, Failure<ChangeAuthorErrors>> {
         let expected = conditional::expected(&state, if_match.0.as_deref())?;
-        let post = service::change_author_for(&state, &caller, id.0.0, &expected, body.0).await?;
+        let post =
+            service::change_author_for(&state.db, &caller, id.0.0, &expected, body.0).await?;
         Ok(AuthorLinkage::Ok(JsonApi::new(AuthorLinkageDocument::new(
             &post, &base,
         ))))

@@ -21,6 +21,7 @@ use crate::{
         ApiTags,
         caller::MaybeCaller,
         conditional::{self, Created, Read, Written},
+        idempotency::idempotent,
         users::{
             parse_changes,
             resource::{UserSort, Users},
@@ -29,6 +30,7 @@ use crate::{
             },
             schema::{UserCreateDocument, UserUpdateDocument},
         },
+        writer::Writer,
     },
     collection::keyset::Keyset,
     jsonapi::error::{ApiError, Failure, error_statuses},
@@ -249,15 +251,26 @@ impl UsersApi {
     /// Register a user
     ///
     /// Anyone may register. Only an admin may set `role`.
-    #[oai(path = "/users", method = "post", operation_id = "createUser")]
+    #[oai(
+        path = "/users",
+        method = "post",
+        operation_id = "createUser",
+        transform = "idempotent"
+    )]
     async fn create(
         &self,
         state: Data<&AppState>,
+        writer: Writer,
         base: LinkBase,
         caller: MaybeCaller,
+        /// A key of your choosing, a UUID say, that makes a retry safe: a
+        /// request sent again with the same key and body gets the first
+        /// answer back, and nothing is created twice.
+        #[oai(name = "Idempotency-Key")]
+        _idempotency_key: Header<Option<String>>,
         body: JsonApiBody<UserCreateDocument>,
     ) -> Result<Created<UserDocument>, Failure<CreateErrors>> {
-        let user = service::register_for(&state, caller.0.as_ref(), body.0).await?;
+        let user = service::register_for(&state, &writer.db(), caller.0.as_ref(), body.0).await?;
         let location = base.resource(Users::TYPE, user.id);
         let today = Utc::now().date_naive();
         let version = user.version;
@@ -358,7 +371,9 @@ impl UsersApi {
     ) -> Result<Written<UserDocument>, Failure<UpdateErrors>> {
         let expected = conditional::expected(&state, if_match.0.as_deref())?;
         let changes = parse_changes::<UsersWithPosts>(body.0, id.0.0);
-        let user = changes.apply(&state, &bearer, id.0.0, &expected).await?;
+        let user = changes
+            .apply(&state, &state.db, &bearer, id.0.0, &expected)
+            .await?;
         let version = user.version;
         let answer = Shown::nothing_more()
             .answer(&state, &base, user, Visibility::Everything)
@@ -382,7 +397,7 @@ impl UsersApi {
         if_match: Header<Option<String>>,
     ) -> Result<UserDeleted, Failure<DeleteErrors>> {
         let expected = conditional::expected(&state, if_match.0.as_deref())?;
-        service::delete_for(&state, &caller, id.0.0, &expected).await?;
+        service::delete_for(&state.db, &caller, id.0.0, &expected).await?;
         Ok(UserDeleted::NoContent)
     }
 }

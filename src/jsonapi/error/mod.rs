@@ -83,6 +83,9 @@ pub enum ApiError {
     /// 400: a query parameter the endpoint does not support.
     #[error("{detail}")]
     UnknownParameter { parameter: String, detail: String },
+    /// 400: the `Idempotency-Key` header is not a key.
+    #[error("{0}")]
+    InvalidIdempotencyKey(String),
     /// 401: no bearer token was sent.
     #[error("this request needs a bearer token")]
     Unauthenticated,
@@ -127,6 +130,12 @@ pub enum ApiError {
     /// 409: the email belongs to another user.
     #[error("this email address is already registered")]
     EmailTaken,
+    /// 409: the first request with this `Idempotency-Key` is still running.
+    #[error(
+        "a request with this Idempotency-Key is still being processed; retry after the time in \
+         Retry-After"
+    )]
+    IdempotencyKeyInFlight,
     /// 412: `If-Match` names no version the resource is at.
     #[error("{0}")]
     PreconditionFailed(String),
@@ -144,6 +153,11 @@ pub enum ApiError {
     /// 422: one or more attributes are invalid; all are reported.
     #[error("{} invalid attribute(s)", .0.len())]
     InvalidAttributes(Vec<FieldError>),
+    /// 422: the `Idempotency-Key` was sent before with another request.
+    #[error(
+        "this Idempotency-Key was used with a different request; a new request needs a new key"
+    )]
+    IdempotencyKeyReused,
     /// 429: too many attempts; retry after this many seconds.
     #[error("too many attempts; retry after {retry_after_seconds} seconds")]
     TooManyRequests { retry_after_seconds: u64 },
@@ -185,7 +199,8 @@ impl ApiError {
             | Self::InvalidParameter { .. }
             | Self::UnknownParameter { .. }
             | Self::PageSizeExceeded { .. }
-            | Self::RangePaginationNotSupported => StatusCode::BAD_REQUEST,
+            | Self::RangePaginationNotSupported
+            | Self::InvalidIdempotencyKey(_) => StatusCode::BAD_REQUEST,
             Self::Unauthenticated | Self::InvalidToken => StatusCode::UNAUTHORIZED,
             Self::Forbidden(_)
             | Self::ClientGeneratedId
@@ -194,12 +209,17 @@ impl ApiError {
             Self::NotFound(_) | Self::UnknownVersion { .. } => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             Self::NotAcceptable(_) => StatusCode::NOT_ACCEPTABLE,
-            Self::TypeMismatch { .. } | Self::IdMismatch | Self::EmailTaken => StatusCode::CONFLICT,
+            Self::TypeMismatch { .. }
+            | Self::IdMismatch
+            | Self::EmailTaken
+            | Self::IdempotencyKeyInFlight => StatusCode::CONFLICT,
             Self::PreconditionFailed(_) => StatusCode::PRECONDITION_FAILED,
             Self::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
             Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            Self::InvalidAttributes(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::InvalidAttributes(_) | Self::IdempotencyKeyReused => {
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
             Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::ServiceUnavailable(_) | Self::AtCapacity => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -218,6 +238,9 @@ impl ApiError {
                 "range_pagination_not_supported",
                 "Range pagination not supported",
             ),
+            Self::InvalidIdempotencyKey(_) => {
+                ("invalid_idempotency_key", "Invalid idempotency key")
+            }
             Self::Unauthenticated => ("unauthenticated", "Authentication required"),
             Self::InvalidToken => ("invalid_token", "Invalid token"),
             Self::Forbidden(_) => ("forbidden", "Forbidden"),
@@ -231,6 +254,11 @@ impl ApiError {
             Self::TypeMismatch { .. } => ("type_mismatch", "Type mismatch"),
             Self::IdMismatch => ("id_mismatch", "Id mismatch"),
             Self::EmailTaken => ("email_taken", "Email already registered"),
+            Self::IdempotencyKeyInFlight => (
+                "idempotency_key_in_flight",
+                "Request with this key in progress",
+            ),
+            Self::IdempotencyKeyReused => ("idempotency_key_reused", "Idempotency key reused"),
             Self::PreconditionFailed(_) => ("precondition_failed", "Precondition failed"),
             Self::PreconditionRequired => ("precondition_required", "Precondition required"),
             Self::PayloadTooLarge { .. } => ("payload_too_large", "Payload too large"),
@@ -264,6 +292,9 @@ impl ApiError {
             Self::PreconditionFailed(_) | Self::PreconditionRequired => {
                 Some(ErrorSource::header("If-Match"))
             }
+            Self::InvalidIdempotencyKey(_)
+            | Self::IdempotencyKeyInFlight
+            | Self::IdempotencyKeyReused => Some(ErrorSource::header("Idempotency-Key")),
             _ => None,
         }
     }
@@ -389,6 +420,9 @@ impl ResponseError for ApiError {
                 retry_after_seconds,
             } => {
                 headers.insert(header::RETRY_AFTER, HeaderValue::from(*retry_after_seconds));
+            }
+            Self::IdempotencyKeyInFlight => {
+                headers.insert(header::RETRY_AFTER, HeaderValue::from(1));
             }
             Self::ServiceUnavailable(_) | Self::AtCapacity => {
                 headers.insert(
