@@ -10,6 +10,8 @@ mod m20261201_000004_user_counts;
 mod m20261202_000005_create_posts;
 mod m20261202_000006_row_versions;
 mod m20261202_000007_idempotency_keys;
+mod m20261202_000008_trigram_search;
+mod m20261202_000009_posts_pinned_id_index;
 
 pub struct Migrator;
 
@@ -24,6 +26,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000005_create_posts::Migration),
             Box::new(m20261202_000006_row_versions::Migration),
             Box::new(m20261202_000007_idempotency_keys::Migration),
+            Box::new(m20261202_000008_trigram_search::Migration),
+            Box::new(m20261202_000009_posts_pinned_id_index::Migration),
         ]
     }
 }

@@ -138,13 +138,15 @@ impl PostListing {
 }
 
 impl PostListing {
-    /// The page's rows, one more than the page.
-    fn select(&self) -> Result<Select<Posts>, UnusablePosition> {
+    /// The page's rows, one more than the page. Public for the plan test
+    /// (tests/api/query_plans.rs), which checks PostgreSQL's plan for it,
+    /// as for every statement of this file.
+    pub fn select(&self) -> Result<Select<Posts>, UnusablePosition> {
         self.keyset.select(filtered(&self.filters))
     }
 
-    /// How many posts match in all.
-    fn count(&self) -> SelectStatement {
+    /// How many posts match in all. Public for the plan test.
+    pub fn count(&self) -> SelectStatement {
         filtered(&self.filters)
             .select_only()
             .expr_as(Expr::col(Asterisk).count(), "total")
@@ -179,7 +181,8 @@ enum Ranked {
 }
 
 /// The newest `limit` posts of each of `authors`, with each author's total.
-fn newest_statement(authors: &[i64], limit: u64) -> SelectStatement {
+/// Public for the plan test.
+pub fn newest_statement(authors: &[i64], limit: u64) -> SelectStatement {
     let ranked = Query::select()
         .columns([
             Column::Id,
@@ -237,7 +240,8 @@ pub async fn newest_by_authors(
     Ok((posts, totals))
 }
 
-fn counts_select(authors: &[i64]) -> Select<Posts> {
+/// How many posts each of `authors` has. Public for the plan test.
+pub fn counts_select(authors: &[i64]) -> Select<Posts> {
     Posts::find()
         .select_only()
         .column(Column::AuthorId)

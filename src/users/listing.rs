@@ -161,8 +161,9 @@ pub struct Listed {
 }
 
 /// How many users match: the counters when only the role is filtered, or a
-/// count of the matches.
-fn total_statement(filters: &Filters, backend: DbBackend) -> SelectStatement {
+/// count of the matches. Public for the plan test (tests/api/query_plans.rs),
+/// which checks PostgreSQL's plan for it.
+pub fn total_statement(filters: &Filters, backend: DbBackend) -> SelectStatement {
     match filters {
         Filters {
             email: None,
@@ -208,8 +209,9 @@ impl Listing {
 
     /// One page of the users that match, the profile's columns of each,
     /// then how many match in all; only while `requester` is an admin with
-    /// a current token.
-    fn page_statement(&self, requester: Requester, backend: DbBackend) -> SelectStatement {
+    /// a current token. Public for the plan test (tests/api/query_plans.rs),
+    /// which checks PostgreSQL's plan for it.
+    pub fn page_statement(&self, requester: Requester, backend: DbBackend) -> SelectStatement {
         let mut select = Users::find()
             .select_only()
             .columns(Profile::COLUMNS)
@@ -279,17 +281,26 @@ pub struct KeysetListing {
     pub keyset: Keyset<SortField>,
 }
 
+impl KeysetListing {
+    /// The page's rows, the profile's columns of each, one more than the
+    /// page. Public for the plan test (tests/api/query_plans.rs), which
+    /// checks PostgreSQL's plan for it.
+    pub fn statement(&self) -> Result<SelectStatement, UnusablePosition> {
+        let select = filtered(&self.filters)
+            .select_only()
+            .columns(Profile::COLUMNS);
+        Ok(self.keyset.select(select)?.into_query())
+    }
+}
+
 /// One keyset page with how many users match in all: two statements, the
 /// page's cost the same at any depth.
 pub async fn keyset_page(
     db: &impl ConnectionTrait,
     listing: &KeysetListing,
 ) -> Result<Result<(KeysetPage<Profile>, u64), UnusablePosition>, DbErr> {
-    let select = filtered(&listing.filters)
-        .select_only()
-        .columns(Profile::COLUMNS);
-    let statement = match listing.keyset.select(select) {
-        Ok(select) => select.into_query(),
+    let statement = match listing.statement() {
+        Ok(statement) => statement,
         Err(unusable) => return Ok(Err(unusable)),
     };
     let rows = db.query_all(&statement).await?;

@@ -3,7 +3,7 @@
 
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbBackend, DbErr, DeriveIden,
-    EntityTrait, PaginatorTrait, QueryFilter, Set, SqlErr, UpdateMany,
+    EntityTrait, PaginatorTrait, QueryFilter, Select, Set, SqlErr, UpdateMany,
     sea_query::{Expr, ExprTrait, Func, Query},
 };
 
@@ -150,7 +150,13 @@ pub async fn find_all(
     db: &impl ConnectionTrait,
     ids: impl IntoIterator<Item = i64>,
 ) -> Result<Vec<User>, DbErr> {
-    Users::find().filter(Column::Id.is_in(ids)).all(db).await
+    select_all(ids).all(db).await
+}
+
+/// The query of [`find_all`], which also reads a page's authors. Public for
+/// the plan test (tests/api/query_plans.rs).
+pub fn select_all(ids: impl IntoIterator<Item = i64>) -> Select<Users> {
+    Users::find().filter(Column::Id.is_in(ids))
 }
 
 pub async fn find_by_email(

@@ -24,6 +24,7 @@ mod outage;
 mod owasp;
 mod process;
 mod protocol;
+mod query_plans;
 mod reading;
 mod registration;
 mod resource_limits;
