@@ -552,3 +552,31 @@ async fn a_keyed_batch_that_fails_writes_nothing() {
     assert_error_at(&response, 404, "not_found", "/atomic:operations/1");
     assert_eq!(rows(&app).await, before);
 }
+
+#[tokio::test]
+async fn with_if_match_required_a_batch_may_add_but_not_change_or_remove() {
+    // Arrange
+    let app = spawn_app_with(|settings| settings.if_match_required = true).await;
+    let (_, token, _, _) = app.register_and_sign_in().await;
+    let post = write_post(&app, &token, "Versioned").await;
+    let before = rows(&app).await;
+
+    // Act
+    let added = atomic(&app, json!([add_post("Fresh")]), Some(&token)).await;
+    let removed = atomic(
+        &app,
+        json!([add_post("Lost"), remove_post(post)]),
+        Some(&token),
+    )
+    .await;
+
+    // Assert
+    assert_eq!(assert_results(&added).len(), 1);
+    assert_error_at(
+        &removed,
+        428,
+        "precondition_required",
+        "/atomic:operations/1",
+    );
+    assert_eq!(rows(&app).await.1, before.1 + 1);
+}
