@@ -14,6 +14,9 @@ const DEFAULT_LISTEN_ADDR: &str = "127.0.0.1:8080";
 const DEFAULT_JWT_TTL_SECONDS: u64 = 3600;
 const DEFAULT_MAX_BODY_BYTES: usize = 64 * 1024;
 const DEFAULT_IDEMPOTENCY_KEY_TTL_SECONDS: u64 = 24 * 3600;
+/// As many operations as a page holds items: a batch holds the write lock
+/// (SQLite's, or its rows' elsewhere) for as long as it runs.
+const DEFAULT_ATOMIC_MAX_OPERATIONS: usize = 100;
 
 /// Everything the service can be told from outside.
 #[derive(Clone)]
@@ -40,6 +43,8 @@ pub struct Settings {
     pub if_match_required: bool,
     /// How long the answer to an `Idempotency-Key` is kept for retries.
     pub idempotency_key_ttl_seconds: u64,
+    /// The most operations one atomic request may hold.
+    pub atomic_max_operations: usize,
     /// When version 1 is deprecated and when it goes away, if ever.
     pub api_v1_lifecycle: Lifecycle,
     /// The same for version 2.
@@ -138,6 +143,7 @@ impl Settings {
             trust_forwarded_headers: false,
             if_match_required: false,
             idempotency_key_ttl_seconds: DEFAULT_IDEMPOTENCY_KEY_TTL_SECONDS,
+            atomic_max_operations: DEFAULT_ATOMIC_MAX_OPERATIONS,
             api_v1_lifecycle: Lifecycle::default(),
             api_v2_lifecycle: Lifecycle::default(),
         }
@@ -182,6 +188,11 @@ impl Settings {
                 "IDEMPOTENCY_KEY_TTL_SECONDS",
             )?
             .unwrap_or(DEFAULT_IDEMPOTENCY_KEY_TTL_SECONDS),
+            atomic_max_operations: parse_number(
+                non_empty("ATOMIC_MAX_OPERATIONS"),
+                "ATOMIC_MAX_OPERATIONS",
+            )?
+            .unwrap_or(DEFAULT_ATOMIC_MAX_OPERATIONS),
             api_v1_lifecycle: API_V1_LIFECYCLE.read(non_empty)?,
             api_v2_lifecycle: API_V2_LIFECYCLE.read(non_empty)?,
         };
@@ -205,6 +216,9 @@ impl Settings {
         }
         if self.idempotency_key_ttl_seconds == 0 {
             bail!("IDEMPOTENCY_KEY_TTL_SECONDS must be at least 1");
+        }
+        if self.atomic_max_operations == 0 {
+            bail!("ATOMIC_MAX_OPERATIONS must be at least 1");
         }
         if self.max_body_bytes == 0 {
             bail!("MAX_BODY_BYTES must be at least 1");
@@ -289,6 +303,7 @@ impl fmt::Debug for Settings {
                 "idempotency_key_ttl_seconds",
                 &self.idempotency_key_ttl_seconds,
             )
+            .field("atomic_max_operations", &self.atomic_max_operations)
             .field("api_v1_lifecycle", &self.api_v1_lifecycle)
             .field("api_v2_lifecycle", &self.api_v2_lifecycle)
             .finish()
@@ -333,7 +348,20 @@ mod tests {
         assert!(settings.hasher_cgroup.is_none());
         assert!(settings.public_url.is_none());
         assert!(!settings.trust_forwarded_headers);
+        assert_eq!(settings.atomic_max_operations, 100);
         assert_eq!(settings.api_v1_lifecycle, Lifecycle::default());
+    }
+
+    #[test]
+    fn an_atomic_request_must_be_allowed_one_operation() {
+        let error = settings_from(&[("ATOMIC_MAX_OPERATIONS", "0")]).unwrap_err();
+        assert!(
+            error.to_string().contains("ATOMIC_MAX_OPERATIONS"),
+            "{error}"
+        );
+        let settings = settings_from(&[("ATOMIC_MAX_OPERATIONS", "7")]).unwrap();
+        assert_eq!(settings.atomic_max_operations, 7);
+        assert!(format!("{settings:?}").contains("atomic_max_operations: 7"));
     }
 
     #[test]

@@ -27,6 +27,8 @@ pub struct AppState {
     pub if_match_required: bool,
     /// How long the answer to an `Idempotency-Key` is kept.
     pub idempotency_key_ttl: Duration,
+    /// The most operations one atomic request may hold.
+    pub atomic_max_operations: usize,
 }
 
 impl AppState {
@@ -59,6 +61,7 @@ impl AppState {
             public_url: Arc::new(PublicUrl::new(settings)),
             if_match_required: settings.if_match_required,
             idempotency_key_ttl: Duration::from_secs(settings.idempotency_key_ttl_seconds),
+            atomic_max_operations: settings.atomic_max_operations,
         })
     }
 }

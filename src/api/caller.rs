@@ -23,6 +23,11 @@ const OAUTH2_SCHEME: &str = "oauth2";
 /// a bad one is refused, never taken as no token.
 pub struct MaybeCaller(pub Option<Caller>);
 
+/// A bearer token, if one was sent, verified but not yet checked against
+/// its user: for handlers that check it where they write, once for each
+/// thing they do, as a batch of operations does.
+pub struct MaybeBearer(pub Option<Bearer>);
+
 fn register_schemes(registry: &mut Registry) {
     registry.create_security_scheme(
         BEARER_SCHEME,
@@ -131,6 +136,8 @@ bearer_extractor!(Caller, anonymous: false, |request| authenticate(request)
 bearer_extractor!(MaybeCaller, anonymous: true, |request| Self(
     authenticate(request).await?
 ));
+
+bearer_extractor!(MaybeBearer, anonymous: true, |request| Self(bearer(request)?));
 
 bearer_extractor!(Bearer, anonymous: false, |request| bearer(request)?
     .ok_or(ApiError::Unauthenticated)?);

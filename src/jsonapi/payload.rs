@@ -4,7 +4,7 @@
 //! any `application/*+json` with any parameters; JSON:API forbids both, so
 //! documents travel in these payloads instead.
 
-use std::collections::BTreeSet;
+use std::{collections::BTreeSet, marker::PhantomData};
 
 use poem::{IntoResponse, Request, RequestBody, Response, http::StatusCode};
 use poem_openapi::{
@@ -17,13 +17,40 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::error::ApiError;
-use super::{MEDIA_TYPE, negotiation::is_json_request, strict_json};
+use super::{
+    MEDIA_TYPE,
+    negotiation::{extensions_of, takes_body},
+    strict_json,
+};
 
-/// A JSON:API document sent as `application/vnd.api+json`.
-pub struct JsonApi<T> {
+/// The JSON:API media type a kind of document travels in: plain, or naming
+/// the extension its documents follow.
+pub trait Extension: Send + Sync + 'static {
+    const MEDIA_TYPE: &'static str;
+}
+
+/// Plain JSON:API, no extension.
+pub struct NoExtension;
+
+impl Extension for NoExtension {
+    const MEDIA_TYPE: &'static str = MEDIA_TYPE;
+}
+
+/// The Atomic Operations extension.
+pub struct Atomic;
+
+impl Extension for Atomic {
+    const MEDIA_TYPE: &'static str =
+        "application/vnd.api+json; ext=\"https://jsonapi.org/ext/atomic\"";
+}
+
+/// A JSON:API document sent as `application/vnd.api+json`, with the
+/// extension `E` names, if any.
+pub struct JsonApi<T, E = NoExtension> {
     document: T,
     fieldsets: Vec<Fieldset>,
     profile: Option<&'static str>,
+    extension: PhantomData<E>,
 }
 
 /// The fields (attributes and relationships) a client asked for with
@@ -36,10 +63,18 @@ pub struct Fieldset {
 
 impl<T> JsonApi<T> {
     pub fn new(document: T) -> Self {
+        Self::in_extension(document)
+    }
+}
+
+impl<T, E: Extension> JsonApi<T, E> {
+    /// A document that follows extension `E`.
+    pub fn in_extension(document: T) -> Self {
         Self {
             document,
             fieldsets: Vec::new(),
             profile: None,
+            extension: PhantomData,
         }
     }
 
@@ -58,8 +93,8 @@ impl<T> JsonApi<T> {
     }
 }
 
-impl<T: Type> Payload for JsonApi<T> {
-    const CONTENT_TYPE: &'static str = MEDIA_TYPE;
+impl<T: Type, E: Extension> Payload for JsonApi<T, E> {
+    const CONTENT_TYPE: &'static str = E::MEDIA_TYPE;
 
     fn schema_ref() -> MetaSchemaRef {
         T::schema_ref()
@@ -75,7 +110,7 @@ impl<T: Type> Payload for JsonApi<T> {
 /// of allocations for a page of 20; only a fieldset, which drops attributes
 /// by name, still takes that way. Both must write the same JSON, which the
 /// documents' tests check.
-impl<T: ToJSON + Serialize> IntoResponse for JsonApi<T> {
+impl<T: ToJSON + Serialize, E: Extension> IntoResponse for JsonApi<T, E> {
     fn into_response(self) -> Response {
         let body = if self.fieldsets.is_empty() {
             serde_json::to_vec(&self.document)
@@ -88,9 +123,9 @@ impl<T: ToJSON + Serialize> IntoResponse for JsonApi<T> {
         };
         match body {
             Ok(body) => match self.profile {
-                None => Response::builder().content_type(MEDIA_TYPE).body(body),
+                None => Response::builder().content_type(E::MEDIA_TYPE).body(body),
                 Some(profile) => Response::builder()
-                    .content_type(format!("{MEDIA_TYPE}; profile=\"{profile}\""))
+                    .content_type(format!("{}; profile=\"{profile}\"", E::MEDIA_TYPE))
                     .body(body),
             },
             Err(error) => ApiError::internal(error).into_response(),
@@ -98,7 +133,7 @@ impl<T: ToJSON + Serialize> IntoResponse for JsonApi<T> {
     }
 }
 
-impl<T: ToJSON + Serialize> ApiResponse for JsonApi<T> {
+impl<T: ToJSON + Serialize, E: Extension> ApiResponse for JsonApi<T, E> {
     fn meta() -> MetaResponses {
         MetaResponses {
             responses: vec![MetaResponse {
@@ -106,7 +141,7 @@ impl<T: ToJSON + Serialize> ApiResponse for JsonApi<T> {
                 status: Some(StatusCode::OK.as_u16()),
                 status_range: None,
                 content: vec![MetaMediaType {
-                    content_type: MEDIA_TYPE,
+                    content_type: E::MEDIA_TYPE,
                     schema: T::schema_ref(),
                 }],
                 headers: vec![],
@@ -158,6 +193,9 @@ fn apply_fieldset(document: &mut Value, fieldset: &Fieldset) {
 /// with a JSON Pointer (which poem-openapi's own parsing cannot do).
 pub trait RequestDocument: Type {
     type Parsed: Send;
+    /// The media type the document is sent in: an extension's, for a
+    /// document that follows one.
+    const MEDIA_TYPE: &'static str = MEDIA_TYPE;
 
     fn parse(document: Value) -> Result<Self::Parsed, ApiError>;
 }
@@ -167,10 +205,10 @@ pub trait RequestDocument: Type {
 pub struct JsonApiBody<D: RequestDocument>(pub D::Parsed);
 
 impl<D: RequestDocument> Payload for JsonApiBody<D> {
-    const CONTENT_TYPE: &'static str = MEDIA_TYPE;
+    const CONTENT_TYPE: &'static str = D::MEDIA_TYPE;
 
     fn check_content_type(content_type: &str) -> bool {
-        is_json_request(content_type)
+        takes_body(content_type, D::MEDIA_TYPE)
     }
 
     fn schema_ref() -> MetaSchemaRef {
@@ -188,6 +226,23 @@ impl<D: RequestDocument> ParsePayload for JsonApiBody<D> {
     async fn from_request(request: &Request, body: &mut RequestBody) -> poem::Result<Self> {
         let bytes = <Vec<u8> as poem::FromRequest>::from_request(request, body).await?;
         Ok(Self(D::parse(parse_json(&bytes)?)?))
+    }
+}
+
+impl<D: RequestDocument> JsonApiBody<D> {
+    /// Whether the document follows no extension, and so may come as plain
+    /// `application/json` too.
+    fn plain() -> bool {
+        extensions_of(D::MEDIA_TYPE).is_empty()
+    }
+
+    /// The media types a body is taken in, as a refusal names them.
+    fn taken() -> String {
+        if Self::plain() {
+            format!("{MEDIA_TYPE} or application/json")
+        } else {
+            D::MEDIA_TYPE.to_owned()
+        }
     }
 }
 
@@ -216,11 +271,13 @@ impl<'a, D: RequestDocument> ApiExtractor<'a> for JsonApiBody<D> {
     /// write a parameter typed as a union of the same class twice.
     fn request_meta() -> Option<MetaRequest> {
         Some(MetaRequest {
-            description: Some(
-                "A JSON:API document. The body may also be sent as `application/json`.",
-            ),
+            description: Some(if Self::plain() {
+                "A JSON:API document. The body may also be sent as `application/json`."
+            } else {
+                "A JSON:API document in the media type of its extension, as shown."
+            }),
             content: vec![MetaMediaType {
-                content_type: MEDIA_TYPE,
+                content_type: D::MEDIA_TYPE,
                 schema: D::schema_ref(),
             }],
             required: true,
@@ -237,11 +294,13 @@ impl<'a, D: RequestDocument> ApiExtractor<'a> for JsonApiBody<D> {
                 <Self as ParsePayload>::from_request(request, body).await
             }
             Some(content_type) => Err(ApiError::UnsupportedMediaType(format!(
-                "send the body as {MEDIA_TYPE} or application/json, not {content_type}"
+                "send the body as {}, not {content_type}",
+                Self::taken()
             ))
             .into()),
             None => Err(ApiError::UnsupportedMediaType(format!(
-                "send the body with Content-Type: {MEDIA_TYPE}"
+                "send the body with Content-Type: {}",
+                D::MEDIA_TYPE
             ))
             .into()),
         }
@@ -288,6 +347,15 @@ mod tests {
             document["data"]["relationships"]["author"]["data"]["id"],
             "2"
         );
+    }
+
+    #[test]
+    fn the_atomic_media_type_names_the_extension_alone() {
+        assert_eq!(
+            extensions_of(Atomic::MEDIA_TYPE),
+            ["https://jsonapi.org/ext/atomic"]
+        );
+        assert!(extensions_of(NoExtension::MEDIA_TYPE).is_empty());
     }
 
     #[test]

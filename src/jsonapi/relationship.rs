@@ -63,18 +63,22 @@ pub fn to_one_id(relationship: &Value, kind: &str, pointer: &str) -> Result<i64,
     identifier
         .get("id")
         .and_then(Value::as_str)
-        .and_then(|id| {
-            id.bytes()
-                .all(|byte| byte.is_ascii_digit())
-                .then(|| id.parse::<i64>().ok())
-                .flatten()
-        })
+        .and_then(id_from_text)
         .ok_or_else(|| {
             invalid(
                 "/data/id",
                 format!("data.id must be the id of a {kind} resource, a whole number as a string"),
             )
         })
+}
+
+/// The id a resource identifier's `id` writes: a whole number in decimal
+/// digits, nothing else.
+pub fn id_from_text(id: &str) -> Option<i64> {
+    id.bytes()
+        .all(|byte| byte.is_ascii_digit())
+        .then(|| id.parse().ok())
+        .flatten()
 }
 
 #[cfg(test)]

@@ -10,8 +10,9 @@
 //! them, and poem-openapi inserts routes in hash order.
 //!
 //! It also holds every operation to the parameters it documents and to
-//! JSON:API's `Accept` rule, so the spec and the server can never disagree
-//! about which query parameters exist.
+//! JSON:API's `Accept` rule, with the extensions the media types it
+//! documents name, so the spec and the server can never disagree about
+//! which query parameters and extensions exist.
 
 use std::{collections::HashMap, marker::PhantomData, sync::Arc};
 
@@ -24,7 +25,7 @@ use poem_openapi::{
 use super::error::ApiError;
 use super::{
     links::Mount,
-    negotiation::check_accept,
+    negotiation::{check_accept, extensions_of},
     resource::{ResourceType, ServesResource},
 };
 
@@ -56,20 +57,20 @@ impl<M: Mount, T: OpenApi + ServesResource> OpenApi for JsonApiRoutes<M, T> {
 
     fn add_routes(self, route_table: &mut HashMap<String, HashMap<Method, BoxEndpoint<'static>>>) {
         let declared = declared_query_parameters(&T::meta());
+        let extensions = declared_extensions(&T::meta());
         let include_refusal = include_refusal::<T::Resource>();
         let mut inner = HashMap::new();
         self.0.add_routes(&mut inner);
         for (path, endpoints) in inner {
             let entry = route_table.entry(path.clone()).or_default();
             for (method, endpoint) in endpoints {
-                let allowed = declared
-                    .get(&(path.clone(), method.clone()))
-                    .cloned()
-                    .unwrap_or_default();
-                entry.insert(
-                    method,
-                    guard(endpoint, Arc::new(allowed), include_refusal.clone()),
-                );
+                let route = (path.clone(), method.clone());
+                let rules = Rules {
+                    parameters: declared.get(&route).cloned().unwrap_or_default(),
+                    extensions: extensions.get(&route).cloned().unwrap_or_default(),
+                    include_refusal: include_refusal.clone(),
+                };
+                entry.insert(method, guard(endpoint, Arc::new(rules)));
             }
         }
     }
@@ -110,6 +111,38 @@ fn declared_query_parameters(apis: &[MetaApi]) -> HashMap<(String, Method), Vec<
     declared
 }
 
+/// The extensions each operation's documented media types name, request
+/// and responses alike: those its `Accept` may ask for.
+fn declared_extensions(apis: &[MetaApi]) -> HashMap<(String, Method), Vec<String>> {
+    let mut declared = HashMap::new();
+    for path in apis.iter().flat_map(|api| api.paths.iter()) {
+        for operation in &path.operations {
+            let requests = operation.request.iter().flat_map(|r| r.content.iter());
+            let responses = operation.responses.responses.iter();
+            let mut extensions: Vec<String> = requests
+                .chain(responses.flat_map(|response| response.content.iter()))
+                .flat_map(|media_type| extensions_of(media_type.content_type))
+                .collect();
+            extensions.sort();
+            extensions.dedup();
+            declared.insert(
+                (route_path(&path.path), operation.method.clone()),
+                extensions,
+            );
+        }
+    }
+    declared
+}
+
+/// What an operation holds requests to before it runs.
+struct Rules {
+    /// The query parameters it documents.
+    parameters: Vec<String>,
+    /// The extensions it documents.
+    extensions: Vec<String>,
+    include_refusal: Arc<str>,
+}
+
 /// Why `include` is refused where an operation does not take it: a type
 /// without relationships has nothing to include.
 fn include_refusal<R: ResourceType>() -> Arc<str> {
@@ -124,21 +157,16 @@ fn include_refusal<R: ResourceType>() -> Arc<str> {
     }
 }
 
-fn guard(
-    endpoint: BoxEndpoint<'static>,
-    allowed: Arc<Vec<String>>,
-    include_refusal: Arc<str>,
-) -> BoxEndpoint<'static> {
+fn guard(endpoint: BoxEndpoint<'static>, rules: Arc<Rules>) -> BoxEndpoint<'static> {
     endpoint
         .before(move |request: Request| {
-            let allowed = allowed.clone();
-            let include_refusal = include_refusal.clone();
+            let rules = rules.clone();
             async move {
-                check_accept(request.headers())?;
+                check_accept(request.headers(), &rules.extensions)?;
                 check_query(
                     request.uri().query().unwrap_or_default(),
-                    &allowed,
-                    &include_refusal,
+                    &rules.parameters,
+                    &rules.include_refusal,
                 )?;
                 Ok(request)
             }

@@ -35,6 +35,7 @@ mod sign_in;
 mod tokens;
 mod updating;
 mod v2_compound;
+mod v2_operations;
 mod v2_posts;
 mod v2_users;
 mod versions;

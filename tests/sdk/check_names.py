@@ -70,10 +70,13 @@ def empty_object_schemas(document: dict) -> set:
 
 
 def union_schemas(document: dict) -> set:
-    """`oneOf` schemas, which openapi-python-client types as a union of its
-    members' models rather than a model of their own (IncludedResource)."""
+    """`oneOf` and `anyOf` schemas, which openapi-python-client types as a
+    union of its members' models rather than a model of their own
+    (IncludedResource, AtomicData)."""
     return {
-        name for name, schema in document["components"]["schemas"].items() if "oneOf" in schema
+        name
+        for name, schema in document["components"]["schemas"].items()
+        if "oneOf" in schema or "anyOf" in schema
     }
 
 

@@ -3,6 +3,7 @@
 //! committed as `openapi/v2.json`.
 
 pub mod included;
+pub mod operations;
 pub mod posts;
 pub mod posts_schema;
 pub mod relationships;
@@ -12,7 +13,9 @@ pub mod users;
 
 use poem_openapi::{ContactObject, LicenseObject, OpenApiService, ServerObject};
 
-use self::{posts::PostsApi, relationships::RelationshipsApi, users::UsersApi};
+use self::{
+    operations::OperationsApi, posts::PostsApi, relationships::RelationshipsApi, users::UsersApi,
+};
 use super::{
     auth::{AuthApi, TOKEN_ROUTE},
     mount::{Prefixed, Version},
@@ -33,6 +36,9 @@ pub enum V2Tags {
     /// Writing, reading, listing, changing and deleting posts, and their
     /// relationships with users.
     Posts,
+    /// Several writes in one request, all applied or none (JSON:API Atomic
+    /// Operations).
+    Operations,
 }
 
 /// Version 2's place in the URL space.
@@ -52,6 +58,7 @@ pub type ApiV2 = AllowedMethods<
             JsonApiRoutes<V2, UsersApi>,
             JsonApiRoutes<V2, PostsApi>,
             JsonApiRoutes<V2, RelationshipsApi>,
+            JsonApiRoutes<V2, OperationsApi>,
             AuthApi,
         ),
     >,
@@ -69,6 +76,7 @@ impl Version for V2 {
                 JsonApiRoutes::new(UsersApi),
                 JsonApiRoutes::new(PostsApi),
                 JsonApiRoutes::new(RelationshipsApi),
+                JsonApiRoutes::new(OperationsApi),
                 AuthApi,
             ))),
             "Users service, version 2",

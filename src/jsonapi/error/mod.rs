@@ -86,6 +86,10 @@ pub enum ApiError {
     /// 400: the `Idempotency-Key` header is not a key.
     #[error("{0}")]
     InvalidIdempotencyKey(String),
+    /// 400: an atomic request holds more operations than the service runs
+    /// in one transaction.
+    #[error("a request may hold at most {max} operations; send the rest in another")]
+    TooManyOperations { max: usize },
     /// 401: no bearer token was sent.
     #[error("this request needs a bearer token")]
     Unauthenticated,
@@ -170,6 +174,15 @@ pub enum ApiError {
     /// 500: a bug. The message goes to the log, never to the client.
     #[error("internal error: {0}")]
     Internal(String),
+    /// The error of operation `index` of an atomic request: its status,
+    /// with its pointers moved into that operation.
+    #[error("operation {index}: {error}")]
+    InOperation { index: usize, error: Box<ApiError> },
+}
+
+/// Where operation `index` of an atomic request is.
+pub fn operation_pointer(index: usize) -> String {
+    format!("/atomic:operations/{index}")
 }
 
 impl ApiError {
@@ -191,16 +204,26 @@ impl ApiError {
         Self::Internal(error.to_string())
     }
 
+    /// The error itself, out of the operation that raised it.
+    fn cause(&self) -> &Self {
+        match self {
+            Self::InOperation { error, .. } => error.cause(),
+            other => other,
+        }
+    }
+
     /// The HTTP status of this error.
     pub fn status(&self) -> StatusCode {
         match self {
+            Self::InOperation { error, .. } => error.status(),
             Self::MalformedJson(_)
             | Self::InvalidDocument { .. }
             | Self::InvalidParameter { .. }
             | Self::UnknownParameter { .. }
             | Self::PageSizeExceeded { .. }
             | Self::RangePaginationNotSupported
-            | Self::InvalidIdempotencyKey(_) => StatusCode::BAD_REQUEST,
+            | Self::InvalidIdempotencyKey(_)
+            | Self::TooManyOperations { .. } => StatusCode::BAD_REQUEST,
             Self::Unauthenticated | Self::InvalidToken => StatusCode::UNAUTHORIZED,
             Self::Forbidden(_)
             | Self::ClientGeneratedId
@@ -241,6 +264,8 @@ impl ApiError {
             Self::InvalidIdempotencyKey(_) => {
                 ("invalid_idempotency_key", "Invalid idempotency key")
             }
+            Self::TooManyOperations { .. } => ("too_many_operations", "Too many operations"),
+            Self::InOperation { error, .. } => error.code_and_title(),
             Self::Unauthenticated => ("unauthenticated", "Authentication required"),
             Self::InvalidToken => ("invalid_token", "Invalid token"),
             Self::Forbidden(_) => ("forbidden", "Forbidden"),
@@ -278,6 +303,7 @@ impl ApiError {
                 Some(ErrorSource::parameter(parameter))
             }
             Self::PageSizeExceeded { .. } => Some(ErrorSource::parameter(PAGE_SIZE)),
+            Self::TooManyOperations { .. } => Some(ErrorSource::pointer("/atomic:operations")),
             Self::RangePaginationNotSupported => Some(ErrorSource::parameter(PAGE_BEFORE)),
             Self::Unauthenticated | Self::InvalidToken => {
                 Some(ErrorSource::header("Authorization"))
@@ -301,6 +327,13 @@ impl ApiError {
 
     /// The error objects this error is reported as.
     pub fn error_objects(&self) -> Vec<ErrorObject> {
+        if let Self::InOperation { index, error } = self {
+            return error
+                .error_objects()
+                .into_iter()
+                .map(|object| in_operation(object, *index))
+                .collect();
+        }
         let status = self.status().as_u16().to_string();
         if let Self::InvalidAttributes(fields) = self {
             return fields
@@ -380,7 +413,7 @@ impl ApiError {
     }
 
     fn log(&self) {
-        match self {
+        match self.cause() {
             Self::Internal(cause) => tracing::error!(%cause, "request failed with a bug"),
             Self::ServiceUnavailable(cause) => tracing::warn!(%cause, "database unavailable"),
             Self::AtCapacity => tracing::warn!("a request waited too long to be handled"),
@@ -401,7 +434,7 @@ impl ResponseError for ApiError {
             .content_type(MEDIA_TYPE)
             .body(to_body(&self.document()));
         let headers = response.headers_mut();
-        match self {
+        match self.cause() {
             Self::Unauthenticated => {
                 headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
             }
@@ -434,6 +467,19 @@ impl ResponseError for ApiError {
         }
         response
     }
+}
+
+/// An error object of operation `index`: a pointer into the operation
+/// (its members are where a single-resource document has them) moves into
+/// it, and an error that has none points at the operation.
+fn in_operation(mut object: ErrorObject, index: usize) -> ErrorObject {
+    let operation = operation_pointer(index);
+    let source = object.source.get_or_insert_with(ErrorSource::default);
+    source.pointer = Some(match source.pointer.take() {
+        Some(pointer) => format!("{operation}{pointer}"),
+        None => operation,
+    });
+    object
 }
 
 impl IntoResponse for ApiError {
@@ -503,6 +549,43 @@ mod tests {
         let error = ApiError::internal("secret table layout");
         let detail = error.error_objects()[0].detail.clone().unwrap();
         assert!(!detail.contains("secret"), "{detail}");
+    }
+
+    #[test]
+    fn an_operations_error_points_into_it() {
+        let error = |inner| ApiError::InOperation {
+            index: 3,
+            error: Box::new(inner),
+        };
+        let attribute = error(ApiError::InvalidAttributes(vec![FieldError::new(
+            FieldErrorKind::Invalid,
+            "/data/attributes/title",
+            "bad",
+        )]));
+        let pointers = |error: ApiError| {
+            let objects = error.error_objects();
+            (error.status(), objects[0].source.clone().unwrap())
+        };
+        let (status, source) = pointers(attribute);
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(
+            source.pointer.as_deref(),
+            Some("/atomic:operations/3/data/attributes/title")
+        );
+        let (status, source) = pointers(error(ApiError::Forbidden("no".into())));
+        assert_eq!(status, StatusCode::FORBIDDEN);
+        assert_eq!(source.pointer.as_deref(), Some("/atomic:operations/3"));
+        let (_, source) = pointers(error(ApiError::Unauthenticated));
+        assert_eq!(
+            (source.pointer.as_deref(), source.header.as_deref()),
+            (Some("/atomic:operations/3"), Some("Authorization"))
+        );
+        let unauthenticated = error(ApiError::Unauthenticated).as_response();
+        assert!(
+            unauthenticated
+                .headers()
+                .contains_key(header::WWW_AUTHENTICATE)
+        );
     }
 
     #[test]
