@@ -9,6 +9,7 @@ use sea_orm::DatabaseConnection;
 use crate::{
     auth::{password::Passwords, throttle::AddressThrottle, token::Tokens},
     config::Settings,
+    idempotency::Running,
     jsonapi::error::ApiError,
     platform::public_url::PublicUrl,
 };
@@ -27,6 +28,8 @@ pub struct AppState {
     pub if_match_required: bool,
     /// How long the answer to an `Idempotency-Key` is kept.
     pub idempotency_key_ttl: Duration,
+    /// The idempotency keys this process is answering now.
+    pub running_keys: Arc<Running>,
     /// The most operations one atomic request may hold.
     pub atomic_max_operations: usize,
 }
@@ -61,6 +64,7 @@ impl AppState {
             public_url: Arc::new(PublicUrl::new(settings)),
             if_match_required: settings.if_match_required,
             idempotency_key_ttl: Duration::from_secs(settings.idempotency_key_ttl_seconds),
+            running_keys: Arc::default(),
             atomic_max_operations: settings.atomic_max_operations,
         })
     }

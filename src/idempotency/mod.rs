@@ -5,8 +5,10 @@
 //! write, whichever instance it reaches and however the first one ended.
 
 mod entity;
+mod running;
 mod store;
 
+pub use running::{Running, RunningKey};
 pub use store::{Claim, Pending, claim, sweep};
 
 use sha2::{Digest, Sha256};

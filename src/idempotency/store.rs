@@ -8,7 +8,9 @@
 //! process killed mid-request loses its transaction, its writes and its
 //! lock together, so the retry that follows runs the request afresh.
 //! SQLite has no row locks: there the transaction takes the database's
-//! write lock, and a retry waits for the first request and gets its answer.
+//! write lock, and a retry from another process waits for the first
+//! request and gets its answer ([`super::Running`] answers retries within
+//! one process at once, on every database).
 
 use std::time::Duration;
 

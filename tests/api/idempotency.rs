@@ -269,14 +269,38 @@ async fn concurrent_retries_create_one_resource_and_agree() {
     }
 }
 
-/// While a request holds its key (here, a claim the test makes and keeps
-/// open), a retry is told so at once. SQLite has no row locks: there a
-/// retry waits for the first request instead, which the race above covers.
+/// While a request runs in this process (here, the test marks its key
+/// running), a retry is told so at once, on every database.
 #[tokio::test]
-async fn a_retry_while_the_first_runs_is_409() {
+async fn a_retry_while_the_first_runs_here_is_409() {
+    let app = spawn_app().await;
+    let key = key();
+    let document = registration("Running", &unique_email("running"), &strong_password());
+    let running = app
+        .state
+        .running_keys
+        .start("anonymous", &key)
+        .expect("the test marks a new key running");
+
+    let retry = post_keyed(&app, USERS_PATH, &key, &document, None).await;
+    drop(running);
+    let after = post_keyed(&app, USERS_PATH, &key, &document, None).await;
+
+    let error = assert_error(&retry, 409, "idempotency_key_in_flight");
+    assert_eq!(error["source"]["header"], HEADER);
+    assert_eq!(retry.header("retry-after"), Some("1"));
+    assert_eq!(after.status, StatusCode::CREATED, "{}", after.text);
+}
+
+/// While a request holds its key in another instance (here, a claim the
+/// test makes and keeps open), a retry is told so at once. SQLite has no
+/// row locks: instances sharing its file would wait for the first request
+/// instead; SQLite is served by one instance.
+#[tokio::test]
+async fn a_retry_while_the_first_runs_elsewhere_is_409() {
     let app = spawn_app().await;
     if app.state.db.get_database_backend() == DbBackend::Sqlite {
-        eprintln!("skipped on SQLite, where a retry waits for the first request to end");
+        eprintln!("skipped on SQLite, which has no row locks to hold a key across instances");
         return;
     }
     let key = key();

@@ -59,6 +59,10 @@ impl<E: Endpoint> Endpoint for Idempotent<E> {
         };
         let state = AppState::of(&request)?;
         let (db, ttl) = (state.db.clone(), state.idempotency_key_ttl);
+        let _running = state
+            .running_keys
+            .start(&scope, &key)
+            .map_err(ApiError::from)?;
         let body = request.take_body().into_bytes().await?;
         // As the client sent it, not as the route it was nested in sees it.
         let target = request
