@@ -8,7 +8,7 @@ SELECT users.id, users.name, users.email, users.email_normalized, users.password
 FROM users WHERE users.id = :admin LIMIT 1;
 SELECT posts.id, posts.author_id, posts.title, posts.body, posts.pinned, posts.created_at, posts.updated_at, posts.version
 FROM posts ORDER BY posts.pinned DESC, posts.created_at DESC, posts.id DESC LIMIT 21;
-SELECT COUNT(*) AS total FROM posts;
+SELECT CAST(COALESCE(SUM("posts"), 0) AS BIGINT) AS "total" FROM "post_counts";
 SELECT users.id, users.name, users.email, users.email_normalized, users.password_hash, users.dob, users.address, users.profession, users.website, users.role, users.token_generation, users.created_at, users.updated_at, users.version
 FROM users WHERE users.id IN (:page_authors);
 SELECT posts.author_id, COUNT(*) AS posts

@@ -12,6 +12,7 @@ mod m20261202_000006_row_versions;
 mod m20261202_000007_idempotency_keys;
 mod m20261202_000008_trigram_search;
 mod m20261202_000009_posts_pinned_id_index;
+mod m20261202_000010_post_counts;
 
 pub struct Migrator;
 
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000007_idempotency_keys::Migration),
             Box::new(m20261202_000008_trigram_search::Migration),
             Box::new(m20261202_000009_posts_pinned_id_index::Migration),
+            Box::new(m20261202_000010_post_counts::Migration),
         ]
     }
 }
@@ -40,6 +42,27 @@ pub(crate) fn binary_collation(manager: &SchemaManager, table: &mut TableCreateS
     if manager.get_database_backend() == sea_orm_migration::sea_orm::DatabaseBackend::MySql {
         table.character_set("utf8mb4").collate("utf8mb4_bin");
     }
+}
+
+/// Runs the triggers written for the database `manager` is on: one script
+/// for PostgreSQL, one statement per trigger for MySQL and SQLite.
+pub(crate) async fn create_triggers(
+    manager: &SchemaManager<'_>,
+    postgres: &str,
+    mysql: &[&str],
+    sqlite: &[&str],
+) -> Result<(), DbErr> {
+    let db = manager.get_connection();
+    let statements = match manager.get_database_backend() {
+        sea_orm_migration::sea_orm::DatabaseBackend::Postgres => &[postgres][..],
+        sea_orm_migration::sea_orm::DatabaseBackend::MySql => mysql,
+        sea_orm_migration::sea_orm::DatabaseBackend::Sqlite => sqlite,
+        _ => return Err(DbErr::Migration("an unsupported database".to_owned())),
+    };
+    for statement in statements {
+        db.execute_unprepared(statement).await?;
+    }
+    Ok(())
 }
 
 /// A timestamp column with microsecond precision on every backend: MySQL's

@@ -1,6 +1,6 @@
 use sea_orm_migration::{prelude::*, sea_orm::DatabaseBackend};
 
-use crate::binary_collation;
+use crate::{binary_collation, create_triggers};
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -97,25 +97,15 @@ impl MigrationTrait for Migration {
             .col(ColumnDef::new(UserCounts::Users).big_integer().not_null());
         binary_collation(manager, &mut table);
         manager.create_table(table.to_owned()).await?;
-        let db = manager.get_connection();
         // On PostgreSQL, creating the trigger first locks out writes to
         // users until this migration commits, so the counts below miss none.
-        match manager.get_database_backend() {
-            DatabaseBackend::Postgres => {
-                db.execute_unprepared(POSTGRES_TRIGGERS).await?;
-            }
-            DatabaseBackend::MySql => {
-                for trigger in MYSQL_TRIGGERS {
-                    db.execute_unprepared(trigger).await?;
-                }
-            }
-            DatabaseBackend::Sqlite => {
-                for trigger in SQLITE_TRIGGERS {
-                    db.execute_unprepared(trigger).await?;
-                }
-            }
-            _ => return Err(DbErr::Migration("an unsupported database".to_owned())),
-        }
+        create_triggers(
+            manager,
+            POSTGRES_TRIGGERS,
+            &MYSQL_TRIGGERS,
+            &SQLITE_TRIGGERS,
+        )
+        .await?;
         for role in ROLES {
             let count = Query::select()
                 .expr(Expr::col(Asterisk).count())

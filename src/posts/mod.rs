@@ -3,6 +3,7 @@
 //! once for compound documents. Posts are written by users; deleting a user
 //! deletes their posts with them (the table's foreign key cascades).
 
+pub mod counts;
 pub mod entity;
 pub mod error;
 pub mod input;

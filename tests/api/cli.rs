@@ -24,7 +24,7 @@ const BINARY: &str = env!("CARGO_BIN_EXE_users-service");
 /// starts when it should not cannot hang the suite.
 const TIMEOUT: Duration = Duration::from_secs(60);
 /// The migrations of the `migration` crate, in order.
-const MIGRATIONS: [&str; 9] = [
+const MIGRATIONS: [&str; 10] = [
     "m20261121_000001_create_users",
     "m20261121_000002_create_sign_in_failures",
     "m20261201_000003_sort_indexes",
@@ -34,6 +34,7 @@ const MIGRATIONS: [&str; 9] = [
     "m20261202_000007_idempotency_keys",
     "m20261202_000008_trigram_search",
     "m20261202_000009_posts_pinned_id_index",
+    "m20261202_000010_post_counts",
 ];
 
 /// What one run of the binary did.

@@ -78,6 +78,13 @@ fn assert_replayed(first: &TestResponse, retry: &TestResponse) {
     assert_eq!(first.header("idempotent-replayed"), None);
 }
 
+/// Asserts that `response` says the key's first request still runs.
+fn assert_in_flight(response: &TestResponse) {
+    let error = assert_error(response, 409, "idempotency_key_in_flight");
+    assert_eq!(error["source"]["header"], HEADER);
+    assert_eq!(response.header("retry-after"), Some("1"));
+}
+
 #[tokio::test]
 async fn a_retried_registration_gets_the_first_answer_and_registers_once() {
     let app = spawn_app().await;
@@ -246,8 +253,7 @@ async fn concurrent_retries_create_one_resource_and_agree() {
         .iter()
         .filter(|response| response.status == StatusCode::CONFLICT)
         .inspect(|response| {
-            assert_error(response, 409, "idempotency_key_in_flight");
-            assert_eq!(response.header("retry-after"), Some("1"));
+            assert_in_flight(response);
         })
         .count();
     let stored = users_with_email(&app, &email).await;
@@ -286,9 +292,7 @@ async fn a_retry_while_the_first_runs_here_is_409() {
     drop(running);
     let after = post_keyed(&app, USERS_PATH, &key, &document, None).await;
 
-    let error = assert_error(&retry, 409, "idempotency_key_in_flight");
-    assert_eq!(error["source"]["header"], HEADER);
-    assert_eq!(retry.header("retry-after"), Some("1"));
+    assert_in_flight(&retry);
     assert_eq!(after.status, StatusCode::CREATED, "{}", after.text);
 }
 
@@ -322,9 +326,7 @@ async fn a_retry_while_the_first_runs_elsewhere_is_409() {
     held.abandon().await.expect("the claim is let go");
     let after = post_keyed(&app, USERS_PATH, &key, &document, None).await;
 
-    let error = assert_error(&retry, 409, "idempotency_key_in_flight");
-    assert_eq!(error["source"]["header"], HEADER);
-    assert_eq!(retry.header("retry-after"), Some("1"));
+    assert_in_flight(&retry);
     // The first request ended without an answer: its retry runs afresh.
     assert_eq!(after.status, StatusCode::CREATED, "{}", after.text);
 }

@@ -422,7 +422,7 @@ async fn post_statements(db: &DatabaseConnection, author: i64) -> Vec<Checked> {
         );
         checked.push(Checked::counting(
             format!("posts total, {}", filter.name),
-            &listing.count(),
+            &listing.count(DbBackend::Postgres),
             filter.counting_scans,
         ));
     }

@@ -2,6 +2,7 @@
 //! author relationship, a user's posts, and deleting a user with theirs.
 
 use reqwest::{Method, StatusCode};
+use sea_orm::ConnectionTrait;
 use serde_json::{Value, json};
 
 use crate::helpers::{
@@ -474,4 +475,64 @@ async fn posts_filter_by_author_pinned_and_text() {
     assert_parameter_error(&bad, "invalid_parameter", "filter[pinned]");
     assert_bad_parameter(&unknown_include, "include");
     assert_bad_parameter(&users_include, "include");
+}
+
+/// The total of an unfiltered page is kept by the database rather than
+/// counted: it must stay the number of posts through writes, moves to
+/// authors of other counters, deletes, and a deleted user's posts going
+/// with them.
+#[tokio::test]
+async fn the_total_of_all_posts_stays_exact_through_every_kind_of_write() {
+    // Arrange
+    let app = spawn_app().await;
+    let cast = cast(&app).await;
+    let (doomed, doomed_token, _, _) = app.register_and_sign_in().await;
+    let total = || async {
+        let page = app.get(POSTS, Some(&cast.admin.1)).await.json();
+        page["meta"]["page"]["total"].as_i64().expect("a total")
+    };
+    let stored = || async {
+        let db = &app.state.db;
+        let row = db
+            .query_one_raw(sea_orm::Statement::from_string(
+                db.get_database_backend(),
+                "SELECT COUNT(*) FROM posts",
+            ))
+            .await
+            .expect("the count runs")
+            .expect("a count");
+        row.try_get_by_index::<i64>(0).expect("a number")
+    };
+
+    // Act and assert, after each step
+    let mut posts = Vec::new();
+    for (token, title) in [
+        (&cast.author.1, "One"),
+        (&cast.author.1, "Two"),
+        (&cast.other.1, "Three"),
+        (&doomed_token, "Four"),
+        (&doomed_token, "Five"),
+    ] {
+        posts.push(write_post(&app, token, title).await);
+    }
+    assert_eq!((total().await, stored().await), (5, 5));
+    for author in [cast.other.0, doomed, cast.admin.0] {
+        let moved = app
+            .patch(
+                &format!("{POSTS}/{}/relationships/author", posts[0]),
+                &author_linkage(author),
+                Some(&cast.admin.1),
+            )
+            .await;
+        assert_eq!(moved.status, StatusCode::OK, "{}", moved.text);
+        assert_eq!((total().await, stored().await), (5, 5));
+    }
+    let deleted = app.delete(&post_path(posts[1]), Some(&cast.author.1)).await;
+    assert_eq!(deleted.status, StatusCode::NO_CONTENT);
+    assert_eq!((total().await, stored().await), (4, 4));
+    let gone = app
+        .delete(&format!("/api/v2/users/{doomed}"), Some(&cast.admin.1))
+        .await;
+    assert_eq!(gone.status, StatusCode::NO_CONTENT, "{}", gone.text);
+    assert_eq!((total().await, stored().await), (2, 2));
 }
