@@ -382,7 +382,8 @@ async fn malformed_operations_are_400s_at_their_pointers() {
         (
             json!({"op": "update", "ref": {"type": "posts", "id": post.to_string(),
                 "relationship": "likes"}, "data": null}),
-            "/atomic:operations/1/ref/relationship",
+            // Not found, as its URL would be, at the operation.
+            "/atomic:operations/1",
         ),
         (
             json!({"op": "add", "data": {"type": "posts", "attributes": {"title": "T"}}}),

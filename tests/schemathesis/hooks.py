@@ -2,7 +2,9 @@
 
 The document states every rule JSON Schema can state; this module keeps
 generation within those it cannot: a `dob` not in the future (422 otherwise),
-an update's `data.id` equal to the id in its URL (409 otherwise), and v2's
+an update's `data.id` equal to the id in its URL (409 otherwise), an
+`Idempotency-Key` new for each request (a key sent again with another body
+is 422, as it must be), and v2's
 cursors (of users and of posts), which only the service makes (400 otherwise). No status
 is waived: only the values generated change, and only where the schema takes
 them, so every negative case still reaches the service as generated.
@@ -12,6 +14,7 @@ import base64
 import datetime
 import json
 import re
+import uuid
 
 import schemathesis
 
@@ -45,6 +48,19 @@ def map_case(context, case):
     # other is a negative case, left for the service to refuse.
     if isinstance(data, dict) and isinstance(data.get("id"), str) and url_id is not None:
         data["id"] = str(url_id)
+    return case
+
+
+@schemathesis.hook("map_case").apply_to(
+    operation_id=["createUser", "createPost", "applyOperations"]
+)
+def fresh_idempotency_keys(context, case):
+    # A key names one request; the schema cannot say that a client makes a
+    # new one for each. An empty key, which names nothing, is left as sent.
+    headers = case.headers or {}
+    if headers.get("Idempotency-Key"):
+        headers["Idempotency-Key"] = str(uuid.uuid4())
+        case.headers = headers
     return case
 
 

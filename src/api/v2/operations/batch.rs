@@ -246,10 +246,12 @@ impl<'a> Batch<'a> {
                 "/op",
                 "author is a to-one relationship: update it to name another user",
             )),
-            (kind, name, _) => Err(invalid(
-                "/ref/relationship",
-                format!("{} have no relationship {name:?}", kind.name()),
-            )),
+            // As its URL would be: a relationship the type does not have is
+            // not found.
+            (kind, name, _) => Err(ApiError::NotFound(format!(
+                "{} have no relationship {name:?}",
+                kind.name()
+            ))),
         }
     }
 }

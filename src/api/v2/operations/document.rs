@@ -144,6 +144,12 @@ impl RequestDocument for AtomicOperationsDocument {
                 format!("an atomic request holds {OPERATIONS}, not data"),
             ));
         }
+        if document.get("meta").is_some_and(|meta| !meta.is_object()) {
+            return Err(ApiError::invalid_document(
+                "/meta",
+                "meta must be an object",
+            ));
+        }
         match document.remove(OPERATIONS) {
             Some(Value::Array(operations)) => Ok(operations),
             Some(_) => Err(ApiError::invalid_document(
