@@ -1,10 +1,10 @@
 //! The connection pool, and what domain code reads and writes through.
 
-use std::time::Duration;
+use std::{sync::OnceLock, time::Duration};
 
 use sea_orm::{
-    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbErr,
-    SqliteTransactionMode, TransactionOptions, TransactionTrait,
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend,
+    DbErr, SqliteTransactionMode, Statement, TransactionOptions, TransactionTrait, Value,
 };
 
 use crate::config::Settings;
@@ -82,4 +82,36 @@ pub async fn begin_write(db: &impl Db) -> Result<DatabaseTransaction, DbErr> {
         ..TransactionOptions::default()
     })
     .await
+}
+
+/// The SQL of a statement whose shape never changes, built by sea-query the
+/// first time each backend asks for it. Building a point read's `SELECT`
+/// anew for every request took a tenth of the service's CPU
+/// (docs/performance.md).
+#[derive(Default)]
+pub struct BuiltOnce([OnceLock<String>; 3]);
+
+impl BuiltOnce {
+    pub const fn new() -> Self {
+        Self([const { OnceLock::new() }; 3])
+    }
+
+    /// The statement for `backend`: the SQL `build` makes for it, with
+    /// `values` bound to its placeholders.
+    pub fn statement(
+        &self,
+        backend: DbBackend,
+        build: impl FnOnce(DbBackend) -> String,
+        values: impl IntoIterator<Item = Value>,
+    ) -> Statement {
+        let slot = match backend {
+            DbBackend::MySql => &self.0[0],
+            DbBackend::Postgres => &self.0[1],
+            DbBackend::Sqlite => &self.0[2],
+            // A backend added to SeaORM later gets its SQL built each time.
+            _ => return Statement::from_sql_and_values(backend, build(backend), values),
+        };
+        let sql = slot.get_or_init(|| build(backend));
+        Statement::from_sql_and_values(backend, sql.as_str(), values)
+    }
 }

@@ -175,7 +175,7 @@ async fn check_current_password(
 /// Loads the user `id` for the caller behind `bearer`, who must be that
 /// user or an admin. One query loads both the caller and the user.
 pub async fn find_for(state: &AppState, bearer: &Bearer, id: i64) -> Result<User, UserError> {
-    let mut users = store::find_all(&state.db, [bearer.user_id(), id]).await?;
+    let mut users = store::find_two(&state.db, bearer.user_id(), id).await?;
     let caller_row = users
         .iter()
         .position(|user| user.id == bearer.user_id())
@@ -193,7 +193,7 @@ pub async fn find_visible(
     bearer: &Bearer,
     id: i64,
 ) -> Result<(User, Visibility), UserError> {
-    let mut users = store::find_all(&state.db, [bearer.user_id(), id]).await?;
+    let mut users = store::find_two(&state.db, bearer.user_id(), id).await?;
     let caller_row = users
         .iter()
         .find(|user| user.id == bearer.user_id())

@@ -1,11 +1,18 @@
 //! GET /api/v1/users/{id}.json and /api/v1/users/me.json: who may read whom.
 
+use chrono::NaiveDate;
 use reqwest::StatusCode;
+use sea_orm::EntityTrait;
 use serde_json::json;
+use users_service::users::{
+    entity::{Entity as Users, Model as User},
+    role::Role,
+    store::{self, UserRecord},
+};
 
 use crate::helpers::{
     ME_PATH, assert_bad_parameter, assert_error, assert_no_password, assert_parameter_error,
-    assert_unauthorized, id_of, spawn_app, strong_password, user_path,
+    assert_unauthorized, id_of, spawn_app, strong_password, unique_email, user_path,
 };
 use crate::jsonapi_schema::assert_jsonapi;
 
@@ -229,4 +236,54 @@ async fn include_on_one_user_is_a_400() {
 
     // Assert
     assert_bad_parameter(&response, "include");
+}
+
+#[tokio::test]
+async fn the_store_reads_users_by_position_as_seaorm_reads_them_by_name() {
+    // Arrange: every column set, the nullable ones included, so that a
+    // column read from the wrong position cannot go unnoticed.
+    let app = spawn_app().await;
+    let db = &app.state.db;
+    let stored = store::insert(
+        db,
+        UserRecord {
+            name: "Ada Lovelace".to_owned(),
+            email: "Ada@Example.com".to_owned(),
+            email_normalized: "ada@example.com".to_owned(),
+            password_hash: "$argon2id$not-a-real-hash".to_owned(),
+            dob: NaiveDate::from_ymd_opt(1815, 12, 10),
+            address: Some("St James's Square".to_owned()),
+            profession: Some("Mathematician".to_owned()),
+            website: Some("https://example.com/ada".to_owned()),
+            role: Role::Admin,
+        },
+    )
+    .await
+    .unwrap();
+    let other = app
+        .register_ok("Other", &unique_email("other"), &strong_password())
+        .await;
+    let by_name = |id| Users::find_by_id(id).one(db);
+    let (ada, other) = (
+        by_name(stored.id).await.unwrap().unwrap(),
+        by_name(other).await.unwrap().unwrap(),
+    );
+
+    // Act
+    let one = store::find(db, ada.id).await.unwrap();
+    let two = store::find_two(db, ada.id, other.id).await.unwrap();
+    let same_twice = store::find_two(db, ada.id, ada.id).await.unwrap();
+    let all = store::find_all(db, [other.id, ada.id]).await.unwrap();
+    let missing = store::find(db, other.id + 1000).await.unwrap();
+
+    // Assert
+    assert!(one == Some(ada.clone()), "find read another row: {one:?}");
+    let sorted = |mut users: Vec<User>| {
+        users.sort_by_key(|user| user.id);
+        users
+    };
+    assert!(sorted(two) == vec![ada.clone(), other.clone()]);
+    assert!(same_twice == vec![ada.clone()]);
+    assert!(sorted(all) == vec![ada, other]);
+    assert!(missing.is_none());
 }
