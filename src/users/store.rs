@@ -182,19 +182,24 @@ fn from_row(row: &QueryResult) -> Result<User, DbErr> {
     })
 }
 
-/// Every request with a bearer token reads its user with this statement,
-/// and GET of one user reads the caller's row and the user's with the
-/// other; their SQL is built once.
+/// Every request with a bearer token reads its user with the first, and
+/// GET of one user reads the caller's row and the user's with the second;
+/// their SQL is built once.
 static FIND_ONE: BuiltOnce = BuiltOnce::new();
 static FIND_TWO: BuiltOnce = BuiltOnce::new();
 
-pub async fn find(db: &impl ConnectionTrait, id: i64) -> Result<Option<User>, DbErr> {
-    let statement = FIND_ONE.statement(
+/// The statement of [`select_all`] for `ids`, with its SQL from `sql`,
+/// which holds the SQL for `N` ids.
+fn by_ids<const N: usize>(db: &impl ConnectionTrait, sql: &BuiltOnce, ids: [i64; N]) -> Statement {
+    sql.statement(
         db.get_database_backend(),
-        |backend| select_all([id]).build(backend).sql,
-        [id.into()],
-    );
-    db.query_one_raw(statement)
+        |backend| select_all(ids).build(backend).sql,
+        ids.map(Into::into),
+    )
+}
+
+pub async fn find(db: &impl ConnectionTrait, id: i64) -> Result<Option<User>, DbErr> {
+    db.query_one_raw(by_ids(db, &FIND_ONE, [id]))
         .await?
         .map(|row| from_row(&row))
         .transpose()
@@ -206,12 +211,7 @@ pub async fn find_two(
     first: i64,
     second: i64,
 ) -> Result<Vec<User>, DbErr> {
-    let statement = FIND_TWO.statement(
-        db.get_database_backend(),
-        |backend| select_all([first, second]).build(backend).sql,
-        [first.into(), second.into()],
-    );
-    read_all(db, statement).await
+    read_all(db, by_ids(db, &FIND_TWO, [first, second])).await
 }
 
 /// Those of the users `ids` that exist, in one query.
