@@ -21,6 +21,7 @@ use crate::{
         filter::contains,
         keyset::{KeyField, Keyset, KeysetPage, UnusablePosition},
     },
+    db,
     users::listing::{parse_timestamp_key, timestamp_key},
 };
 
@@ -177,7 +178,8 @@ pub async fn page(
         Ok(select) => select,
         Err(unusable) => return Ok(Err(unusable)),
     };
-    let posts = select.all(db).await?;
+    let statement = db::with_inline_limit(&select.into_query(), db.get_database_backend());
+    let posts = Posts::find().from_raw_sql(statement).all(db).await?;
     let total: i64 = db
         .query_one(&listing.count(db.get_database_backend()))
         .await?
@@ -347,6 +349,10 @@ mod tests {
                 "{statement}\nnot in {posts_script:#?}"
             );
         }
+        // Prepared as the script's is: the LIMIT in the SQL.
+        let sent =
+            db::with_inline_limit(&listing.select().unwrap().into_query(), DbBackend::Postgres);
+        assert!(sent.sql.contains("LIMIT 21"), "{}", sent.sql);
         let users_script = pgbench_statements(
             include_str!("../../bench/pgbench/users_include_posts.sql"),
             &[("admin", "7"), ("page_users", &listed)],

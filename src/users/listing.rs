@@ -17,10 +17,13 @@ use super::{
     role::Role,
     store::Requester,
 };
-use crate::collection::{
-    Page, SortKey,
-    filter::contains,
-    keyset::{KeyField, Keyset, KeysetPage, UnusablePosition, direction, total_order},
+use crate::{
+    collection::{
+        Page, SortKey,
+        filter::contains,
+        keyset::{KeyField, Keyset, KeysetPage, UnusablePosition, direction, total_order},
+    },
+    db,
 };
 
 /// Fields a collection can be sorted by.
@@ -242,8 +245,11 @@ pub async fn page_for(
     listing: &Listing,
     requester: Requester,
 ) -> Result<Option<Listed>, DbErr> {
-    let statement = listing.page_statement(requester, db.get_database_backend());
-    let rows = db.query_all(&statement).await?;
+    let backend = db.get_database_backend();
+    let statement = listing.page_statement(requester, backend);
+    let rows = db
+        .query_all_raw(db::with_inline_limit(&statement, backend))
+        .await?;
     let Some(first) = rows.first() else {
         return Ok(None);
     };
@@ -303,7 +309,9 @@ pub async fn keyset_page(
         Ok(statement) => statement,
         Err(unusable) => return Ok(Err(unusable)),
     };
-    let rows = db.query_all(&statement).await?;
+    let rows = db
+        .query_all_raw(db::with_inline_limit(&statement, db.get_database_backend()))
+        .await?;
     let users = rows
         .iter()
         .map(Profile::from_row)
@@ -377,10 +385,13 @@ mod tests {
                 include_str!("../../bench/pgbench/page_sorted_filtered.sql"),
             ),
         ] {
-            let built = listing
-                .page_statement(requester, DbBackend::Postgres)
-                .to_string(PostgresQueryBuilder);
+            let statement = listing.page_statement(requester, DbBackend::Postgres);
+            let built = statement.to_string(PostgresQueryBuilder);
             assert_eq!(normalized(&built), pgbench_statement(script));
+            // Prepared as the script's is: the LIMIT in the SQL, the
+            // offset bound.
+            let sent = db::with_inline_limit(&statement, DbBackend::Postgres);
+            assert!(sent.sql.contains("LIMIT 20 OFFSET $"), "{}", sent.sql);
         }
     }
 }

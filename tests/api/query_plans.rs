@@ -22,6 +22,7 @@ use users_service::{
         Page, SortKey,
         keyset::{KeyField, Keyset, Seek},
     },
+    db::with_inline_limit,
     jsonapi::resource::ResourceType,
     posts::{
         self,
@@ -151,8 +152,9 @@ impl Checked {
         }
     }
 
+    /// `statement` as the service sends it: a page's LIMIT in the SQL.
     fn of(name: String, statement: &SelectStatement) -> Self {
-        Self::new(name, DbBackend::Postgres.build(statement))
+        Self::new(name, with_inline_limit(statement, DbBackend::Postgres))
     }
 
     /// A statement that counts the matches of a filter, which may scan
@@ -404,9 +406,9 @@ async fn post_statements(db: &DatabaseConnection, author: i64) -> Vec<Checked> {
                     },
                 );
                 let select = listing.select().expect("a position in this order");
-                checked.push(Checked::new(
+                checked.push(Checked::of(
                     format!("v2 posts, {sort_name}, {}, {seek_name}", filter.name),
-                    select.build(DbBackend::Postgres),
+                    &select.into_query(),
                 ));
             }
         }

@@ -9,6 +9,10 @@ use sea_orm::{
 
 use crate::config::Settings;
 
+mod inline_limit;
+
+pub use inline_limit::with_inline_limit;
+
 /// How long a request waits for a connection before it is answered 503:
 /// bounded, so an outage never hangs clients.
 const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(3);
