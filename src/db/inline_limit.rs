@@ -65,17 +65,14 @@ impl fmt::Display for InlineLimit {
 
 impl SqlWriter for InlineLimit {
     fn push_param<T: QueryBuilder>(&mut self, value: Value, query_builder: &T) {
+        let after_limit = std::mem::take(&mut self.after_limit);
         match value {
             // Only a number goes into the SQL: nothing a client sends as
             // text is ever written there.
-            Value::BigUnsigned(Some(count)) if self.after_limit => {
-                self.after_limit = false;
+            Value::BigUnsigned(Some(count)) if after_limit => {
                 write!(self.sql, "{count}").expect("writing to a String cannot fail");
             }
-            value => {
-                self.after_limit = false;
-                self.sql.push_param(value, query_builder);
-            }
+            value => self.sql.push_param(value, query_builder),
         }
     }
 
