@@ -3,7 +3,7 @@
 //! PostgreSQL reuses one plan for a prepared statement only when that plan
 //! does not depend on the values bound to it. With a page's LIMIT bound, the
 //! planner cannot know how many rows the page reads, so it planned every
-//! page anew: a third of the database's rate for a page of users
+//! page anew: about a quarter of the database's rate for a page of users
 //! (docs/performance.md). With the count in the SQL the plan is kept. A
 //! count is one of the few page sizes clients ask for, so each connection
 //! prepares a handful of statements, not one per page.
