@@ -2,7 +2,9 @@
 //! Only the processes started here are ever signalled, by their own PID.
 
 use std::net::TcpListener;
+use std::ops::Range;
 use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use uuid::Uuid;
@@ -13,6 +15,14 @@ use crate::helpers::USERS_PATH;
 const BINARY: &str = env!("CARGO_BIN_EXE_users-service");
 /// How long a start (migrations included) may take.
 const START_TIMEOUT: Duration = Duration::from_secs(30);
+/// How many writes each incarnation of a killed service acknowledges before
+/// the next kill, and the last one before [`Service::kill_repeatedly`]
+/// returns: a pace rather than a time, so that a loaded machine (the suite
+/// beside it, a build) slows a SIGKILL test down instead of leaving it
+/// nothing to check.
+const ACKNOWLEDGED_PER_INCARNATION: usize = 5;
+/// How long an incarnation may take to acknowledge them.
+const PROGRESS_TIMEOUT: Duration = Duration::from_secs(60);
 /// Variables the binary reads, which the environment running the suite must not leak into it.
 pub const SERVICE_VARIABLES: [&str; 11] = [
     "DATABASE_URL",
@@ -127,6 +137,28 @@ impl Service {
         self.wait_ready().await;
     }
 
+    /// Kills the process `kills` times and restarts it each time, the kill
+    /// coming a random number of milliseconds out of `pause` after the
+    /// restart, and not before clients have counted
+    /// [`ACKNOWLEDGED_PER_INCARNATION`] more acknowledged writes in
+    /// `acknowledged`; returns once the last incarnation has acknowledged as
+    /// many.
+    pub async fn kill_repeatedly(
+        &mut self,
+        kills: usize,
+        pause: Range<u64>,
+        acknowledged: &AtomicUsize,
+    ) {
+        for _ in 0..kills {
+            let before = acknowledged.load(Ordering::Relaxed);
+            tokio::time::sleep(Duration::from_millis(rand::random_range(pause.clone()))).await;
+            wait_until_acknowledged(acknowledged, before + ACKNOWLEDGED_PER_INCARNATION).await;
+            self.restart_after_kill().await;
+        }
+        let before = acknowledged.load(Ordering::Relaxed);
+        wait_until_acknowledged(acknowledged, before + ACKNOWLEDGED_PER_INCARNATION).await;
+    }
+
     /// Sends `signal` (such as `TERM`) with kill(1), to this process only.
     pub fn signal(&self, signal: &str) {
         let status = Command::new("kill")
@@ -168,6 +200,18 @@ impl Drop for Service {
         if matches!(self.child.try_wait(), Ok(None)) {
             self.kill();
         }
+    }
+}
+
+async fn wait_until_acknowledged(acknowledged: &AtomicUsize, count: usize) {
+    let deadline = Instant::now() + PROGRESS_TIMEOUT;
+    while acknowledged.load(Ordering::Relaxed) < count {
+        assert!(
+            Instant::now() < deadline,
+            "the clients had {} of {count} writes acknowledged within {PROGRESS_TIMEOUT:?}",
+            acknowledged.load(Ordering::Relaxed)
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }
 
