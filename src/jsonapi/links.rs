@@ -44,9 +44,22 @@ impl LinkBase {
         format!("{}/{kind}{}", self.base, self.suffix)
     }
 
-    /// The URL of the resource `id` of type `kind`.
-    pub fn resource(&self, kind: &str, id: impl std::fmt::Display) -> String {
-        format!("{}/{kind}/{id}{}", self.base, self.suffix)
+    /// The URL of the resource `id` of type `kind`. A compound page writes
+    /// hundreds of these, so each is written into a string of its final
+    /// size rather than grown by `format!`.
+    pub fn resource(&self, kind: &str, id: i64) -> String {
+        use std::fmt::Write;
+        const DIGITS: usize = 20;
+        let mut url =
+            String::with_capacity(self.base.len() + kind.len() + DIGITS + 2 + self.suffix.len());
+        url.push_str(&self.base);
+        url.push('/');
+        url.push_str(kind);
+        url.push('/');
+        // Writing to a String cannot fail.
+        let _ = write!(url, "{id}");
+        url.push_str(self.suffix);
+        url
     }
 }
 

@@ -22,11 +22,16 @@ pub struct RelationshipLinks {
 impl RelationshipLinks {
     /// The links of relationship `name` of resource `id` of type `kind`.
     pub fn of(base: &LinkBase, kind: &str, id: i64, name: &str) -> Self {
-        let resource = base.resource(kind, id);
-        Self {
-            self_: format!("{resource}/relationships/{name}"),
-            related: format!("{resource}/{name}"),
-        }
+        const RELATIONSHIPS: &str = "/relationships/";
+        let mut related = base.resource(kind, id);
+        let mut self_ = String::with_capacity(related.len() + RELATIONSHIPS.len() + name.len());
+        self_.push_str(&related);
+        self_.push_str(RELATIONSHIPS);
+        self_.push_str(name);
+        related.reserve_exact(1 + name.len());
+        related.push('/');
+        related.push_str(name);
+        Self { self_, related }
     }
 }
 
