@@ -3,6 +3,7 @@
 
 pub mod filter;
 pub mod keyset;
+pub mod total;
 
 /// One page of a collection.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

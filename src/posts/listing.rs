@@ -20,9 +20,13 @@ use crate::{
         SortKey,
         filter::contains,
         keyset::{KeyField, Keyset, KeysetPage, UnusablePosition},
+        total::{read_page, with_total},
     },
-    db,
-    users::listing::{parse_timestamp_key, timestamp_key},
+    users::{
+        entity::{Column as UserColumn, Entity as Users},
+        listing::{parse_timestamp_key, timestamp_key},
+        profile::Profile,
+    },
 };
 
 /// Fields a collection of posts can be sorted by.
@@ -169,7 +173,8 @@ impl PostListing {
     }
 }
 
-/// One keyset page with how many posts match in all: two statements.
+/// One keyset page with how many posts match in all: one statement (two
+/// past the end).
 pub async fn page(
     db: &impl ConnectionTrait,
     listing: &PostListing,
@@ -178,14 +183,13 @@ pub async fn page(
         Ok(select) => select,
         Err(unusable) => return Ok(Err(unusable)),
     };
-    let statement = db::with_inline_limit(&select.into_query(), db.get_database_backend());
-    let posts = Posts::find().from_raw_sql(statement).all(db).await?;
-    let total: i64 = db
-        .query_one(&listing.count(db.get_database_backend()))
-        .await?
-        .ok_or_else(|| DbErr::RecordNotFound("a count".to_owned()))?
-        .try_get_by_index(0)?;
-    let total = u64::try_from(total).unwrap_or_default();
+    let total = listing.count(db.get_database_backend());
+    let (rows, total) =
+        read_page(db, &with_total(select.into_query(), total.clone()), total).await?;
+    let posts = rows
+        .iter()
+        .map(|row| Post::from_query_result(row, ""))
+        .collect::<Result<Vec<_>, _>>()?;
     Ok(Ok((listing.keyset.page(posts), total)))
 }
 
@@ -256,6 +260,43 @@ pub async fn newest_by_authors(
     Ok((posts, totals))
 }
 
+/// The profiles of `authors`, each with how many posts they have, counted
+/// over the author index. Public for the plan test.
+pub fn authors_statement(authors: &[i64]) -> SelectStatement {
+    let count = Query::select()
+        .expr(Expr::col(Asterisk).count())
+        .from(Posts)
+        .and_where(Expr::col((Posts, Column::AuthorId)).equals((Users, UserColumn::Id)))
+        .to_owned();
+    Users::find()
+        .select_only()
+        .columns(Profile::COLUMNS)
+        .expr_as(Expr::SubQuery(None, Box::new(count.into())), "posts")
+        .filter(UserColumn::Id.is_in(authors.iter().copied()))
+        .into_query()
+}
+
+/// The profiles of `authors` with how many posts each has: one statement,
+/// whatever their number.
+pub async fn authors_with_counts(
+    db: &impl ConnectionTrait,
+    authors: &[i64],
+) -> Result<Vec<(Profile, u64)>, DbErr> {
+    if authors.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows = db.query_all(&authors_statement(authors)).await?;
+    rows.iter()
+        .map(|row| {
+            let posts: i64 = row.try_get_by_index(Profile::COLUMNS.len())?;
+            Ok((
+                Profile::from_row(row)?,
+                u64::try_from(posts).unwrap_or_default(),
+            ))
+        })
+        .collect()
+}
+
 /// How many posts each of `authors` has. Public for the plan test.
 pub fn counts_select(authors: &[i64]) -> Select<Posts> {
     Posts::find()
@@ -287,7 +328,10 @@ mod tests {
     use sea_orm::sea_query::PostgresQueryBuilder;
 
     use super::*;
-    use crate::collection::keyset::Seek;
+    use crate::{
+        collection::keyset::Seek,
+        users::listing::{Filters as UserFilters, KeysetListing, total_statement},
+    };
 
     /// A statement as written with its values in line, without quotes,
     /// line breaks or a closing semicolon.
@@ -317,15 +361,15 @@ mod tests {
     }
 
     /// The benchmark's limits for the compound pages are PostgreSQL running
-    /// what the service runs for them, so the scripts must hold the
-    /// statements posts build: the first page in the default order, its
-    /// total, the authors' post counts, and the newest posts of the users
-    /// on a page of users.
+    /// what the service runs for them, so each script must hold, after the
+    /// caller's row, the statements the service builds: the first page in
+    /// the default order with its total, then the page's authors with their
+    /// post counts, or the newest posts of the users on a page of users.
     #[test]
     fn the_benchmark_runs_the_statements_the_service_runs_for_compound_pages() {
         let ids = [3, 5, 8];
         let listed = ids.map(|id: i64| id.to_string()).join(", ");
-        let listing = PostListing::new(
+        let posts = PostListing::new(
             Filters::default(),
             Keyset {
                 sort: Vec::new(),
@@ -333,34 +377,50 @@ mod tests {
                 seek: Seek::First,
             },
         );
+        let users = KeysetListing {
+            filters: UserFilters::default(),
+            keyset: Keyset {
+                sort: Vec::new(),
+                size: 20,
+                seek: Seek::First,
+            },
+        };
         let built =
             |statement: SelectStatement| normalized(&statement.to_string(PostgresQueryBuilder));
-        let posts_script = pgbench_statements(
-            include_str!("../../bench/pgbench/posts_include_author.sql"),
-            &[("admin", "7"), ("page_authors", &listed)],
+        let posts_page = with_total(
+            posts.select().unwrap().into_query(),
+            posts.count(DbBackend::Postgres),
         );
-        for statement in [
-            built(listing.select().unwrap().into_query()),
-            built(listing.count(DbBackend::Postgres)),
-            built(counts_select(&ids).into_query()),
+        let users_page = with_total(
+            users.statement().unwrap(),
+            total_statement(&users.filters, DbBackend::Postgres),
+        );
+        for (script, page, included) in [
+            (
+                pgbench_statements(
+                    include_str!("../../bench/pgbench/posts_include_author.sql"),
+                    &[("admin", "7"), ("page_authors", &listed)],
+                ),
+                &posts_page,
+                authors_statement(&ids),
+            ),
+            (
+                pgbench_statements(
+                    include_str!("../../bench/pgbench/users_include_posts.sql"),
+                    &[("admin", "7"), ("page_users", &listed)],
+                ),
+                &users_page,
+                newest_statement(&ids, 10),
+            ),
         ] {
-            assert!(
-                posts_script.contains(&statement),
-                "{statement}\nnot in {posts_script:#?}"
+            assert_eq!(
+                script[1..],
+                [built(page.clone()), built(included)],
+                "the script after the caller's row"
             );
+            // Prepared as the script's is: the LIMIT in the SQL.
+            let sent = crate::db::with_inline_limit(page, DbBackend::Postgres);
+            assert!(sent.sql.contains("LIMIT 21"), "{}", sent.sql);
         }
-        // Prepared as the script's is: the LIMIT in the SQL.
-        let sent =
-            db::with_inline_limit(&listing.select().unwrap().into_query(), DbBackend::Postgres);
-        assert!(sent.sql.contains("LIMIT 21"), "{}", sent.sql);
-        let users_script = pgbench_statements(
-            include_str!("../../bench/pgbench/users_include_posts.sql"),
-            &[("admin", "7"), ("page_users", &listed)],
-        );
-        let newest = built(newest_statement(&ids, 10));
-        assert!(
-            users_script.contains(&newest),
-            "{newest}\nnot in {users_script:#?}"
-        );
     }
 }

@@ -22,6 +22,7 @@ use crate::{
         Page, SortKey,
         filter::contains,
         keyset::{KeyField, Keyset, KeysetPage, UnusablePosition, direction, total_order},
+        total::{count, read_page, total_of, with_total},
     },
     db,
 };
@@ -218,11 +219,7 @@ impl Listing {
         let mut select = Users::find()
             .select_only()
             .columns(Profile::COLUMNS)
-            .filter(requester.is_current_admin())
-            .column_as(
-                Expr::SubQuery(None, Box::new(self.total(backend).into())),
-                TOTAL,
-            );
+            .filter(requester.is_current_admin());
         QueryTrait::query(&mut select).join_subquery(
             JoinType::InnerJoin,
             self.page_ids(),
@@ -232,7 +229,7 @@ impl Listing {
         for (column, order) in self.order() {
             select = select.order_by(column, order);
         }
-        select.into_query()
+        with_total(select.into_query(), self.total(backend))
     }
 }
 
@@ -253,7 +250,7 @@ pub async fn page_for(
     let Some(first) = rows.first() else {
         return Ok(None);
     };
-    let total = to_count(first.try_get_by_index::<i64>(Profile::COLUMNS.len())?)?;
+    let total = total_of(first)?;
     let users = rows
         .iter()
         .map(Profile::from_row)
@@ -265,19 +262,13 @@ pub async fn page_for(
     }))
 }
 
-const TOTAL: &str = "total";
-
 /// How many users match, as a page would say.
 pub async fn total(db: &impl ConnectionTrait, listing: &Listing) -> Result<u64, DbErr> {
-    count(db, &listing.filters).await
-}
-
-async fn count(db: &impl ConnectionTrait, filters: &Filters) -> Result<u64, DbErr> {
-    let row = db
-        .query_one(&total_statement(filters, db.get_database_backend()))
-        .await?
-        .ok_or_else(|| DbErr::RecordNotFound("a count".to_owned()))?;
-    to_count(row.try_get_by_index::<i64>(0)?)
+    count(
+        db,
+        &total_statement(&listing.filters, db.get_database_backend()),
+    )
+    .await
 }
 
 /// A keyset page of the users that match.
@@ -299,8 +290,8 @@ impl KeysetListing {
     }
 }
 
-/// One keyset page with how many users match in all: two statements, the
-/// page's cost the same at any depth.
+/// One keyset page with how many users match in all: one statement (two
+/// past the end), the page's cost the same at any depth.
 pub async fn keyset_page(
     db: &impl ConnectionTrait,
     listing: &KeysetListing,
@@ -309,19 +300,13 @@ pub async fn keyset_page(
         Ok(statement) => statement,
         Err(unusable) => return Ok(Err(unusable)),
     };
-    let rows = db
-        .query_all_raw(db::with_inline_limit(&statement, db.get_database_backend()))
-        .await?;
+    let total = total_statement(&listing.filters, db.get_database_backend());
+    let (rows, total) = read_page(db, &with_total(statement, total.clone()), total).await?;
     let users = rows
         .iter()
         .map(Profile::from_row)
         .collect::<Result<Vec<_>, _>>()?;
-    let total = count(db, &listing.filters).await?;
     Ok(Ok((listing.keyset.page(users), total)))
-}
-
-fn to_count(total: i64) -> Result<u64, DbErr> {
-    u64::try_from(total).map_err(|_| DbErr::Type(format!("a count of {total}")))
 }
 
 #[cfg(test)]

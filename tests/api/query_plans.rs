@@ -27,7 +27,7 @@ use users_service::{
     posts::{
         self,
         entity::{Column as PostColumn, Entity as PostsTable},
-        listing::{PostListing, counts_select, newest_statement},
+        listing::{PostListing, authors_statement, counts_select, newest_statement},
     },
     users::{
         caller::Caller,
@@ -446,9 +446,9 @@ fn included_statements(first_id: i64) -> Vec<Checked> {
             format!("post counts of a page of {size} users"),
             counts_select(&page).build(DbBackend::Postgres),
         ));
-        checked.push(Checked::new(
-            format!("authors of a page of {size} posts"),
-            store::select_all(page).build(DbBackend::Postgres),
+        checked.push(Checked::of(
+            format!("authors of a page of {size} posts, with their post counts"),
+            &authors_statement(&page),
         ));
     }
     checked

@@ -20,7 +20,6 @@ use crate::{
         caller::Caller,
         policy::{self, Visibility},
         profile::Profile,
-        store,
     },
 };
 
@@ -88,19 +87,18 @@ impl Viewer<'_> {
         UserResource::new(user, visibility, self.today, self.base, posts)
     }
 
-    /// The authors of `posts`, each once: two statements.
+    /// The authors of `posts`, each once: one statement.
     pub async fn authors_of(&self, posts: &[Post]) -> Result<Vec<IncludedResource>, ApiError> {
-        let ids: BTreeSet<i64> = posts.iter().map(|post| post.author_id).collect();
-        if ids.is_empty() {
-            return Ok(Vec::new());
-        }
-        let authors = store::find_all(&self.state.db, ids.iter().copied()).await?;
-        let authors = authors.into_iter().map(Profile::from).collect();
-        Ok(self
-            .users(authors)
-            .await?
+        let ids: Vec<i64> = posts
+            .iter()
+            .map(|post| post.author_id)
+            .collect::<BTreeSet<_>>()
             .into_iter()
-            .map(IncludedResource::User)
+            .collect();
+        let authors = listing::authors_with_counts(&self.state.db, &ids).await?;
+        Ok(authors
+            .into_iter()
+            .map(|(author, posts)| IncludedResource::User(self.user(author, posts)))
             .collect())
     }
 
