@@ -28,16 +28,17 @@ pub fn total_of(row: &QueryResult) -> Result<u64, DbErr> {
     to_count(row.try_get("", TOTAL)?)
 }
 
-/// The rows of `page`, built by [`with_total`], and the total they carry;
-/// an empty page carries none, so then `total` is read on its own.
+/// The rows of `page` and `total` beside them, read [`with_total`]; an
+/// empty page carries no total, so then `total` is read on its own.
 pub async fn read_page(
     db: &impl ConnectionTrait,
-    page: &SelectStatement,
+    page: SelectStatement,
     total: SelectStatement,
 ) -> Result<(Vec<QueryResult>, u64), DbErr> {
     let backend = db.get_database_backend();
+    let page = with_total(page, total.clone());
     let rows = db
-        .query_all_raw(db::with_inline_limit(page, backend))
+        .query_all_raw(db::with_inline_limit(&page, backend))
         .await?;
     let total = match rows.first() {
         Some(row) => total_of(row)?,

@@ -20,7 +20,7 @@ use crate::{
         SortKey,
         filter::contains,
         keyset::{KeyField, Keyset, KeysetPage, UnusablePosition},
-        total::{read_page, with_total},
+        total::read_page,
     },
     users::{
         entity::{Column as UserColumn, Entity as Users},
@@ -184,8 +184,7 @@ pub async fn page(
         Err(unusable) => return Ok(Err(unusable)),
     };
     let total = listing.count(db.get_database_backend());
-    let (rows, total) =
-        read_page(db, &with_total(select.into_query(), total.clone()), total).await?;
+    let (rows, total) = read_page(db, select.into_query(), total).await?;
     let posts = rows
         .iter()
         .map(|row| Post::from_query_result(row, ""))
@@ -329,7 +328,7 @@ mod tests {
 
     use super::*;
     use crate::{
-        collection::keyset::Seek,
+        collection::{keyset::Seek, total::with_total},
         users::listing::{Filters as UserFilters, KeysetListing, total_statement},
     };
 

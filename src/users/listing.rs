@@ -301,7 +301,7 @@ pub async fn keyset_page(
         Err(unusable) => return Ok(Err(unusable)),
     };
     let total = total_statement(&listing.filters, db.get_database_backend());
-    let (rows, total) = read_page(db, &with_total(statement, total.clone()), total).await?;
+    let (rows, total) = read_page(db, statement, total).await?;
     let users = rows
         .iter()
         .map(Profile::from_row)
